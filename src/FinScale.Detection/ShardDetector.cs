@@ -1,0 +1,220 @@
+using System.Globalization;
+using FinScale.Baselining;
+using FinScale.Contracts;
+
+namespace FinScale.Detection;
+
+/// <summary>
+/// Baselines every series of one shard online and opens an anomaly episode when a point's robust
+/// z-score is extreme. Not thread-safe by design: one shard, one reader, so per-series order holds
+/// without locks. Points are processed in rounds where each series appears at most once, and each
+/// round's state is gathered into contiguous spans for the SIMD kernel.
+/// </summary>
+public sealed class ShardDetector
+{
+    /// <summary>Name written into anomalies raised by this detector.</summary>
+    public const string Name = "robust-zscore";
+
+    private const float NormalConsistency = 1.2533141f; // E|X| = sigma * sqrt(2/pi) for a normal X
+
+    private readonly DetectorOptions _options;
+    private readonly SeriesRegistry _registry;
+    private readonly SeriesStateArrays _state;
+    private long[] _lastTimestamp = new long[1024];
+    private int[] _roundStamp = new int[1024];
+    private bool[] _episodeOpen = new bool[1024];
+    private int[] _calmRun = new int[1024];
+    private int _round = 1;
+
+    // Scratch for one round; grown on demand, reused across batches.
+    private int[] _ids = new int[256];
+    private int[] _pointIndex = new int[256];
+    private float[] _x = new float[256];
+    private float[] _alpha = new float[256];
+    private float[] _mean = new float[256];
+    private float[] _expected = new float[256];
+    private float[] _scale = new float[256];
+    private float[] _z = new float[256];
+    private int _pending;
+
+    /// <summary>Creates a detector with the given tuning.</summary>
+    public ShardDetector(DetectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _registry = new SeriesRegistry(options.MaxSeriesPerShard);
+        _state = new SeriesStateArrays(1024, options.MaxSeriesPerShard);
+    }
+
+    /// <summary>Series tracked by this shard.</summary>
+    public int SeriesCount => _registry.Count;
+
+    /// <summary>Points refused because the shard's series cap was reached.</summary>
+    public long RefusedPoints => _registry.Refused;
+
+    /// <summary>Points dropped because their event time was older than the series' last point.</summary>
+    public long OutOfOrderPoints { get; private set; }
+
+    /// <summary>Points dropped because their value is NaN, infinite, or beyond float range.</summary>
+    public long NonFinitePoints { get; private set; }
+
+    /// <summary>Scores and learns from <paramref name="points"/> in order, appending the anomalies they open.</summary>
+    public void Process(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies)
+    {
+        ArgumentNullException.ThrowIfNull(anomalies);
+        for (var i = 0; i < points.Length; i++)
+        {
+            ref readonly var p = ref points[i];
+            var id = _registry.GetOrAdd(p.Key);
+            if (id < 0)
+                continue;
+            if (id >= _lastTimestamp.Length || _state.Capacity <= id)
+                Grow(id + 1);
+
+            if (_state.Count[id] > 0 && p.TimestampMs < _lastTimestamp[id])
+            {
+                // Causality: a late point cannot be scored against a baseline that already saw its future.
+                OutOfOrderPoints++;
+                continue;
+            }
+
+            var value = (float)p.Value;
+            if (!float.IsFinite(value))
+            {
+                // NaN or beyond float range would poison the series' state for good.
+                NonFinitePoints++;
+                continue;
+            }
+
+            _lastTimestamp[id] = p.TimestampMs;
+            if (_roundStamp[id] == _round)
+                Flush(points, anomalies);
+            _roundStamp[id] = _round;
+            Append(id, i, value);
+        }
+
+        Flush(points, anomalies);
+    }
+
+    private void Append(int id, int pointIndex, float value)
+    {
+        if (_pending == _ids.Length)
+        {
+            var n = _ids.Length * 2;
+            Array.Resize(ref _ids, n);
+            Array.Resize(ref _pointIndex, n);
+            Array.Resize(ref _x, n);
+            Array.Resize(ref _alpha, n);
+            Array.Resize(ref _mean, n);
+            Array.Resize(ref _expected, n);
+            Array.Resize(ref _scale, n);
+            Array.Resize(ref _z, n);
+        }
+
+        _ids[_pending] = id;
+        _pointIndex[_pending] = pointIndex;
+        _x[_pending] = value;
+        _pending++;
+    }
+
+    private void Flush(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies)
+    {
+        var n = _pending;
+        _pending = 0;
+        _round++;
+        if (n == 0)
+            return;
+
+        var ids = _ids.AsSpan(0, n);
+        var x = _x.AsSpan(0, n);
+        var alpha = _alpha.AsSpan(0, n);
+        var mean = _mean.AsSpan(0, n);
+        var scale = _scale.AsSpan(0, n);
+        var z = _z.AsSpan(0, n);
+        GatherScatter.Gather(_state.Mean, ids, mean);
+        GatherScatter.Gather(_state.Scale, ids, scale);
+        mean.CopyTo(_expected);
+
+        var floorAlpha = (float)_options.Alpha;
+        for (var k = 0; k < n; k++)
+        {
+            // Until warmed up the weight is 1/(n+1): a plain running mean, so the first points set the level quickly.
+            var count = _state.Count[ids[k]];
+            alpha[k] = Math.Max(1f / (count + 1), floorAlpha);
+        }
+
+        RobustEwma.ScoreAndUpdate(x, alpha, mean, scale, z, (float)_options.Clip);
+
+        // Warm-up points learn without clipping: a clipped update cannot find a level it has not seen yet.
+        for (var k = 0; k < n; k++)
+        {
+            var id = ids[k];
+            var count = _state.Count[id];
+            if (count < _options.WarmUpPoints)
+            {
+                var prevMean = _expected[k];
+                var d = x[k] - prevMean;
+                mean[k] = count == 0 ? x[k] : prevMean + (alpha[k] * d);
+                var prevScale = _state.Scale[id];
+                scale[k] = count == 0 ? 0f : prevScale + (alpha[k] * ((MathF.Abs(d) * NormalConsistency) - prevScale));
+            }
+
+            _state.Count[id] = count + 1;
+        }
+
+        GatherScatter.Scatter(mean, ids, _state.Mean);
+        GatherScatter.Scatter(scale, ids, _state.Scale);
+
+        for (var k = 0; k < n; k++)
+        {
+            var id = ids[k];
+            if (_state.Count[id] <= _options.WarmUpPoints)
+                continue;
+
+            var score = AnomalyScore.FromZ(z[k], _options.ZScale);
+            if (score >= _options.ScoreThreshold)
+            {
+                _calmRun[id] = 0;
+                if (!_episodeOpen[id])
+                {
+                    _episodeOpen[id] = true;
+                    anomalies.Add(new DetectedAnomaly(_pointIndex[k], CreateAnomaly(points[_pointIndex[k]], _expected[k], score, z[k])));
+                }
+            }
+            else if (_episodeOpen[id] && ++_calmRun[id] >= _options.EpisodeCloseAfter)
+            {
+                _episodeOpen[id] = false;
+                _calmRun[id] = 0;
+            }
+        }
+    }
+
+    private static Anomaly CreateAnomaly(in SeriesPoint p, float expected, double score, float z)
+    {
+        var eventTime = DateTimeOffset.FromUnixTimeMilliseconds(p.TimestampMs);
+        return new Anomaly(
+            StableIds.Of(p.Key.Text, p.TimestampMs.ToString(CultureInfo.InvariantCulture), Name),
+            p.Key.Text,
+            p.Key.Metric,
+            p.Key.Attributes,
+            eventTime,
+            p.Value,
+            expected,
+            score,
+            z,
+            Name);
+    }
+
+    private void Grow(int needed)
+    {
+        _state.EnsureCapacity(needed);
+        if (needed > _lastTimestamp.Length)
+        {
+            var n = Math.Max(needed, _lastTimestamp.Length * 2);
+            Array.Resize(ref _lastTimestamp, n);
+            Array.Resize(ref _roundStamp, n);
+            Array.Resize(ref _episodeOpen, n);
+            Array.Resize(ref _calmRun, n);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
+using Confluent.SchemaRegistry;
+using AvroSchema = Avro.Schema;
+using RegistrySchema = Confluent.SchemaRegistry.Schema;
+
+namespace FinScale.Streaming.Avro;
+
+/// <summary>
+/// Serialises a contract record as Avro under its schema file and reads it back from any framing:
+/// single-object encoding (the default, readable from the schema files alone) or the Schema Registry
+/// wire format when a registry is configured. Readers resolve older writer schemas to the current one.
+/// </summary>
+/// <typeparam name="T">The contract record.</typeparam>
+public sealed class AvroSerde<T>
+{
+    private readonly RecordSchema _schema;
+    private readonly IAvroMapper<T> _mapper;
+    private readonly long _fingerprint;
+    private readonly GenericDatumWriter<GenericRecord> _writer;
+    private readonly ConcurrentDictionary<long, GenericDatumReader<GenericRecord>> _byFingerprint = new();
+    private readonly ConcurrentDictionary<int, GenericDatumReader<GenericRecord>> _byRegistryId = new();
+    private readonly ISchemaRegistryClient? _registry;
+    private readonly string? _subject;
+    private int _registryId = -1;
+
+    /// <summary>Creates a serde for <paramref name="schema"/>; <paramref name="earlierVersions"/> are writer schemas it still reads.</summary>
+    public AvroSerde(
+        RecordSchema schema,
+        IAvroMapper<T> mapper,
+        IEnumerable<RecordSchema>? earlierVersions = null,
+        ISchemaRegistryClient? registry = null,
+        string? subject = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(mapper);
+        if (registry is not null)
+            ArgumentException.ThrowIfNullOrEmpty(subject);
+
+        _schema = schema;
+        _mapper = mapper;
+        _fingerprint = AvroSchemas.Fingerprint(schema);
+        _writer = new GenericDatumWriter<GenericRecord>(schema);
+        _registry = registry;
+        _subject = subject;
+        _byFingerprint[_fingerprint] = new GenericDatumReader<GenericRecord>(schema, schema);
+        foreach (var earlier in earlierVersions ?? [])
+            _byFingerprint[AvroSchemas.Fingerprint(earlier)] = new GenericDatumReader<GenericRecord>(earlier, schema);
+    }
+
+    /// <summary>The schema records are written with.</summary>
+    public RecordSchema Schema => _schema;
+
+    /// <summary>True when records are written in the Schema Registry wire format.</summary>
+    public bool UsesRegistry => _registry is not null;
+
+    /// <summary>Registers the schema under the subject when a registry is configured; call once before <see cref="Serialize"/>.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_registry is null || _registryId >= 0)
+            return;
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = await _registry.RegisterSchemaAsync(_subject!, new RegistrySchema(_schema.ToString(), SchemaType.Avro)).WaitAsync(cancellationToken);
+        _byRegistryId[id] = new GenericDatumReader<GenericRecord>(_schema, _schema);
+        _registryId = id;
+    }
+
+    /// <summary>The framed bytes of <paramref name="value"/>.</summary>
+    public byte[] Serialize(T value)
+    {
+        var record = _mapper.ToAvro(value);
+        using var stream = new MemoryStream(256);
+        Span<byte> header = stackalloc byte[AvroFraming.SingleObjectHeaderLength];
+        if (_registry is null)
+        {
+            AvroFraming.WriteSingleObjectHeader(header, _fingerprint);
+            stream.Write(header);
+        }
+        else
+        {
+            if (_registryId < 0)
+                throw new InvalidOperationException($"schema for subject '{_subject}' is not registered yet: call InitializeAsync first");
+            AvroFraming.WriteRegistryHeader(header, _registryId);
+            stream.Write(header[..AvroFraming.RegistryHeaderLength]);
+        }
+
+        _writer.Write(record, new BinaryEncoder(stream));
+        return stream.ToArray();
+    }
+
+    /// <summary>Decodes framed bytes whose writer schema is already known; throws <see cref="RecordDecodeException"/> with the reason otherwise.</summary>
+    public T Deserialize(ReadOnlySpan<byte> data)
+    {
+        if (AvroFraming.TryReadSingleObjectHeader(data, out var fingerprint))
+        {
+            if (!_byFingerprint.TryGetValue(fingerprint, out var reader))
+                throw new RecordDecodeException($"unknown Avro schema fingerprint 0x{fingerprint:x16} for {_schema.Fullname}");
+            return Read(reader, data[AvroFraming.SingleObjectHeaderLength..]);
+        }
+
+        if (AvroFraming.TryReadRegistryHeader(data, out var id))
+        {
+            if (!_byRegistryId.TryGetValue(id, out var reader))
+                throw new RecordDecodeException($"Schema Registry id {id} is not known (no registry configured, or not fetched yet)");
+            return Read(reader, data[AvroFraming.RegistryHeaderLength..]);
+        }
+
+        throw new RecordDecodeException(data.Length == 0
+            ? "empty record value"
+            : $"not an Avro {_schema.Fullname}: neither single-object (C3 01) nor Schema Registry (00) framing, first byte 0x{data[0]:x2}");
+    }
+
+    /// <summary>Decodes framed bytes, fetching an unknown Schema Registry writer schema from the registry first.</summary>
+    public async ValueTask<T> DeserializeAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_registry is not null && AvroFraming.TryReadRegistryHeader(data.Span, out var id) && !_byRegistryId.ContainsKey(id))
+        {
+            RegistrySchema fetched;
+            try
+            {
+                fetched = await _registry.GetSchemaAsync(id).WaitAsync(cancellationToken);
+            }
+            catch (SchemaRegistryException ex)
+            {
+                throw new RecordDecodeException($"Schema Registry id {id}: {ex.Message}", ex);
+            }
+
+            if (fetched.SchemaType != SchemaType.Avro)
+                throw new RecordDecodeException($"Schema Registry id {id} is a {fetched.SchemaType} schema, not Avro");
+            var writerSchema = AvroSchema.Parse(fetched.SchemaString);
+            _byRegistryId[id] = new GenericDatumReader<GenericRecord>(writerSchema, _schema);
+        }
+
+        return Deserialize(data.Span);
+    }
+
+    private T Read(GenericDatumReader<GenericRecord> reader, ReadOnlySpan<byte> body)
+    {
+        // The Avro library reads from a stream; one copy of a small record is cheaper than the alternatives here.
+        using var stream = new MemoryStream(body.ToArray(), writable: false);
+        GenericRecord record;
+        try
+        {
+            record = reader.Read(reuse: null!, new BinaryDecoder(stream));
+        }
+        catch (Exception ex) when (ex is AvroException or EndOfStreamException or IOException or InvalidCastException or ArgumentException or OverflowException or IndexOutOfRangeException or OutOfMemoryException)
+        {
+            throw new RecordDecodeException($"malformed Avro {_schema.Fullname}: {ex.Message}", ex);
+        }
+
+        if (stream.Position != stream.Length)
+            throw new RecordDecodeException($"malformed Avro {_schema.Fullname}: {stream.Length - stream.Position} trailing bytes after the record");
+
+        try
+        {
+            return _mapper.FromAvro(record);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or FormatException)
+        {
+            throw new RecordDecodeException($"invalid {_schema.Fullname}: {ex.Message}", ex);
+        }
+    }
+}

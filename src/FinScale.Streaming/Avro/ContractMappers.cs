@@ -1,0 +1,148 @@
+using Avro;
+using Avro.Generic;
+using FinScale.Contracts;
+
+namespace FinScale.Streaming.Avro;
+
+/// <summary>Maps <see cref="MetricSample"/> to and from <c>metric_sample.avsc</c>.</summary>
+public sealed class MetricSampleMapper : IAvroMapper<MetricSample>
+{
+    private readonly RecordSchema _schema = AvroSchemas.MetricSample;
+
+    /// <inheritdoc/>
+    public GenericRecord ToAvro(MetricSample value)
+    {
+        var r = new GenericRecord(_schema);
+        r.Add("name", value.Name);
+        r.Add("timestamp", value.Timestamp.UtcDateTime);
+        r.Add("value", value.Value);
+        r.Add("attributes", AvroValues.ToMap(value.Attributes));
+        return r;
+    }
+
+    /// <inheritdoc/>
+    public MetricSample FromAvro(GenericRecord record)
+    {
+        var name = AvroValues.String(record, "name");
+        if (name.Length == 0)
+            throw new ArgumentException("metric name is empty");
+        var value = (double)record["value"];
+        if (!double.IsFinite(value))
+            throw new ArgumentException($"value {value} is not finite");
+        return new MetricSample(name, AvroValues.Timestamp(record, "timestamp"), value, AvroValues.FromMap(record, "attributes"));
+    }
+}
+
+/// <summary>Maps <see cref="Anomaly"/> to and from <c>anomaly.avsc</c>.</summary>
+public sealed class AnomalyMapper : IAvroMapper<Anomaly>
+{
+    private readonly RecordSchema _schema;
+
+    /// <summary>Maps under the top-level anomaly schema.</summary>
+    public AnomalyMapper()
+        : this(AvroSchemas.Anomaly)
+    {
+    }
+
+    /// <summary>Maps under a given anomaly record schema (e.g. the one nested in the decision schema).</summary>
+    public AnomalyMapper(RecordSchema schema) => _schema = schema;
+
+    /// <inheritdoc/>
+    public GenericRecord ToAvro(Anomaly value)
+    {
+        var r = new GenericRecord(_schema);
+        r.Add("anomaly_id", value.AnomalyId);
+        r.Add("series", value.Series);
+        r.Add("metric", value.Metric);
+        r.Add("attributes", AvroValues.ToMap(value.Attributes));
+        r.Add("event_time", value.EventTime.UtcDateTime);
+        r.Add("observed", value.Observed);
+        r.Add("expected", value.Expected);
+        r.Add("score", value.Score);
+        r.Add("z_score", value.ZScore);
+        r.Add("detector", value.Detector);
+        return r;
+    }
+
+    /// <inheritdoc/>
+    public Anomaly FromAvro(GenericRecord record) => new(
+        AvroValues.String(record, "anomaly_id"),
+        AvroValues.String(record, "series"),
+        AvroValues.String(record, "metric"),
+        AvroValues.FromMap(record, "attributes"),
+        AvroValues.Timestamp(record, "event_time"),
+        (double)record["observed"],
+        (double)record["expected"],
+        (double)record["score"],
+        (double)record["z_score"],
+        AvroValues.String(record, "detector"));
+}
+
+/// <summary>Maps <see cref="RemediationDecision"/> to and from <c>remediation_decision.avsc</c>.</summary>
+public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
+{
+    private readonly RecordSchema _schema = AvroSchemas.RemediationDecision;
+    private readonly EnumSchema _mode;
+    private readonly EnumSchema _action;
+    private readonly EnumSchema _outcome;
+    private readonly RecordSchema _target;
+    private readonly AnomalyMapper _anomaly;
+
+    /// <summary>Creates the mapper over the embedded schema.</summary>
+    public RemediationDecisionMapper()
+    {
+        _mode = (EnumSchema)_schema["mode"].Schema;
+        _action = (EnumSchema)_schema["action"].Schema;
+        _outcome = (EnumSchema)_schema["outcome"].Schema;
+        _target = (RecordSchema)((UnionSchema)_schema["target"].Schema).Schemas.Single(s => s.Tag == Schema.Type.Record);
+        _anomaly = new AnomalyMapper((RecordSchema)_schema["anomaly"].Schema);
+    }
+
+    /// <inheritdoc/>
+    public GenericRecord ToAvro(RemediationDecision value)
+    {
+        var r = new GenericRecord(_schema);
+        r.Add("decision_id", value.DecisionId);
+        r.Add("idempotency_key", value.IdempotencyKey);
+        r.Add("event_time", value.EventTime.UtcDateTime);
+        r.Add("mode", new GenericEnum(_mode, AvroValues.Symbol(value.Mode)));
+        r.Add("action", new GenericEnum(_action, AvroValues.Symbol(value.Action)));
+        if (value.Target is { } t)
+        {
+            var target = new GenericRecord(_target);
+            target.Add("namespace", t.Namespace);
+            target.Add("kind", t.Kind);
+            target.Add("name", t.Name);
+            r.Add("target", target);
+        }
+        else
+        {
+            r.Add("target", null);
+        }
+
+        r.Add("outcome", new GenericEnum(_outcome, AvroValues.Symbol(value.Outcome)));
+        r.Add("reason", value.Reason);
+        r.Add("guard", value.Guard);
+        r.Add("anomaly", _anomaly.ToAvro(value.Anomaly));
+        return r;
+    }
+
+    /// <inheritdoc/>
+    public RemediationDecision FromAvro(GenericRecord record)
+    {
+        ActionTarget? target = null;
+        if (record["target"] is GenericRecord t)
+            target = new ActionTarget(AvroValues.String(t, "namespace"), AvroValues.String(t, "kind"), AvroValues.String(t, "name"));
+        return new RemediationDecision(
+            AvroValues.String(record, "decision_id"),
+            AvroValues.String(record, "idempotency_key"),
+            AvroValues.Timestamp(record, "event_time"),
+            AvroValues.ParseSymbol<ExecutionMode>(((GenericEnum)record["mode"]).Value),
+            AvroValues.ParseSymbol<ActionKind>(((GenericEnum)record["action"]).Value),
+            target,
+            AvroValues.ParseSymbol<DecisionOutcome>(((GenericEnum)record["outcome"]).Value),
+            AvroValues.String(record, "reason"),
+            record["guard"] as string,
+            _anomaly.FromAvro((GenericRecord)record["anomaly"]));
+    }
+}

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FinScale.Streaming.Configuration;
+
+/// <summary>Shape of the consume → detect → decide pipeline.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Pipeline";
+
+    /// <summary>Detection shards; series are spread over them by key so per-series order holds. 0 means one per core.</summary>
+    [Range(0, 256)]
+    public int Shards { get; set; }
+
+    /// <summary>Batches each bounded channel holds before the consumer pauses its partitions.</summary>
+    [Range(1, 100_000)]
+    public int ChannelCapacity { get; set; } = 64;
+
+    /// <summary>Most series points in one batch handed to a shard.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxBatchPoints { get; set; } = 4096;
+
+    /// <summary>Longest a partly filled batch waits before it is handed on.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>When set, the run ends (successfully) after no new input for this long and nothing in flight.</summary>
+    public TimeSpan? UntilIdle { get; set; }
+
+    /// <summary>The shard count in effect.</summary>
+    public int EffectiveShards => Shards > 0 ? Shards : Math.Max(1, Environment.ProcessorCount);
+}

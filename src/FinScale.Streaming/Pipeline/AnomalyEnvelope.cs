@@ -1,0 +1,8 @@
+using FinScale.Contracts;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>An anomaly on its way to the decision stage, with the ticket of the record that raised it.</summary>
+/// <param name="Anomaly">The anomaly.</param>
+/// <param name="Ticket">Completed once the anomaly and its decision are durably written.</param>
+public sealed record AnomalyEnvelope(Anomaly Anomaly, RecordTicket Ticket);

@@ -1,0 +1,45 @@
+using System.Threading.Channels;
+using FinScale.Detection;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>One detection shard: baselines its series and hands anomalies on. One reader per shard keeps per-series order.</summary>
+internal sealed class DetectionStage
+{
+    private readonly ChannelReader<ShardBatch> _input;
+    private readonly ChannelWriter<AnomalyEnvelope> _output;
+    private readonly ShardDetector _detector;
+    private readonly PipelineStats _stats;
+    private readonly List<DetectedAnomaly> _found = [];
+
+    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, DetectorOptions options, PipelineStats stats)
+    {
+        _input = input;
+        _output = output;
+        _detector = new ShardDetector(options);
+        _stats = stats;
+    }
+
+    /// <summary>Processes batches until the input completes. Does not complete the shared output: the pipeline does, once every shard is done.</summary>
+    public async Task RunAsync(CancellationToken abort)
+    {
+        await foreach (var batch in _input.ReadAllAsync(abort))
+        {
+            long refused = _detector.RefusedPoints, late = _detector.OutOfOrderPoints + _detector.NonFinitePoints;
+            _found.Clear();
+            _detector.Process(batch.Points, _found);
+            _stats.SetDetectorCounters(_detector.RefusedPoints - refused, _detector.OutOfOrderPoints + _detector.NonFinitePoints - late);
+
+            foreach (var found in _found)
+            {
+                var ticket = batch.TicketAt(found.PointIndex);
+                ticket.AddPending(); // held until the anomaly and its decision are written
+                await _output.WriteAsync(new AnomalyEnvelope(found.Anomaly, ticket), abort);
+            }
+
+            // The points have passed detection.
+            for (var i = 0; i < batch.Count; i++)
+                batch.TicketAt(i).Complete();
+        }
+    }
+}

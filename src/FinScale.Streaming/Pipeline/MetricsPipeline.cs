@@ -1,0 +1,171 @@
+using System.Threading.Channels;
+using Confluent.Kafka;
+using FinScale.Contracts;
+using FinScale.Detection;
+using FinScale.Remediation;
+using FinScale.Streaming.Avro;
+using FinScale.Streaming.Configuration;
+using FinScale.Streaming.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>
+/// <c>finscale run</c>: consume → decode → shard → detect → decide → audit, every stage joined by a
+/// bounded channel. Offsets are stored only for records whose points passed detection and whose
+/// anomalies and decisions were acknowledged by the broker (at least once).
+/// </summary>
+public sealed class MetricsPipeline
+{
+    private readonly KafkaEndpoint _endpoint;
+    private readonly KafkaOptions _kafka;
+    private readonly TopicOptions _topics;
+    private readonly PipelineOptions _options;
+    private readonly DetectorOptions _detection;
+    private readonly PolicyOptions _policy;
+    private readonly AvroSerdes _serdes;
+    private readonly IRemediationExecutor _executor;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the pipeline; nothing runs until <see cref="RunAsync"/>.</summary>
+    public MetricsPipeline(
+        KafkaEndpoint endpoint,
+        KafkaOptions kafka,
+        TopicOptions topics,
+        PipelineOptions options,
+        DetectorOptions detection,
+        PolicyOptions policy,
+        AvroSerdes serdes,
+        IRemediationExecutor executor,
+        TimeProvider time,
+        ILogger<MetricsPipeline> logger)
+    {
+        _endpoint = endpoint;
+        _kafka = kafka;
+        _topics = topics;
+        _options = options;
+        _detection = detection;
+        _policy = policy;
+        _serdes = serdes;
+        _executor = executor;
+        _time = time;
+        _logger = logger;
+        foreach (var kind in Enum.GetValues<ActionKind>())
+        {
+            if (kind is ActionKind.None or ActionKind.Unknown)
+                continue;
+            var mode = policy.ModeOf(kind);
+            if (!executor.Modes.Contains(mode))
+                throw new InvalidOperationException($"Policy:Mode is {mode} for {kind}, but this build carries out only {string.Join(", ", executor.Modes)}");
+        }
+    }
+
+    /// <summary>Counters of the current run.</summary>
+    public PipelineStats Stats { get; } = new();
+
+    /// <summary>Told of anomalies and decisions as they are written.</summary>
+    public IPipelineObserver? Observer { get; set; }
+
+    /// <summary>
+    /// Runs until <paramref name="stop"/> is cancelled or, with <see cref="PipelineOptions.UntilIdle"/>, until
+    /// the input is idle; then drains what is in flight, commits and leaves the group. A failed stage
+    /// stops every stage and its exception is rethrown.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        using var abort = new CancellationTokenSource();
+        var faults = new DeliveryFaults(abort);
+        var shardCount = _options.EffectiveShards;
+        var shardChannels = new Channel<ShardBatch>[shardCount];
+        for (var i = 0; i < shardCount; i++)
+        {
+            shardChannels[i] = Channel.CreateBounded<ShardBatch>(new BoundedChannelOptions(_options.ChannelCapacity)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+        }
+
+        var anomalies = Channel.CreateBounded<AnomalyEnvelope>(new BoundedChannelOptions(_options.ChannelCapacity * 16)
+        {
+            SingleReader = true,
+            SingleWriter = shardCount == 1,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(_endpoint.ProducerConfig("pipeline"))
+            .SetErrorHandler((_, e) =>
+            {
+                if (e.IsFatal)
+                    faults.Fail(new KafkaException(e));
+                else
+                    PipelineLog.ClientError(_logger, e);
+            })
+            .Build();
+        await _serdes.InitializeAsync(stop);
+
+        var source = new KafkaSource(
+            new ConsumerBuilder<byte[]?, byte[]>(_endpoint.ConsumerConfig(_kafka.GroupId, "pipeline")),
+            producer,
+            _serdes.MetricSample,
+            shardChannels.Select(c => c.Writer).ToArray(),
+            _topics,
+            _options,
+            Stats,
+            faults,
+            _time,
+            _logger);
+        PipelineLog.Started(_logger, _topics.Metrics, _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
+
+        var detection = DetectAllAsync(shardChannels, anomalies.Writer, abort.Token);
+        var decisions = new DecisionStage(anomalies.Reader, producer, _serdes.Anomaly, _serdes.RemediationDecision, _executor, _policy, _topics, Stats, faults, Observer)
+            .RunAsync(abort.Token);
+        var consume = Task.Factory.StartNew(
+            () => source.Run(stop, abort.Token),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        Exception? failure = null;
+        foreach (var stage in new[] { consume, detection, decisions })
+        {
+            try
+            {
+                await stage;
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+                await abort.CancelAsync();
+            }
+        }
+
+        // Everything handed to the producer must be acknowledged before offsets are stored.
+        while (faults.First is null && failure is null && producer.Flush(TimeSpan.FromMilliseconds(500)) > 0)
+        {
+        }
+
+        source.Close();
+        PipelineLog.Stopped(_logger, Stats.Records, Stats.Points, Stats.Anomalies, Stats.Decisions, Stats.DeadLettered);
+        var first = faults.First ?? failure;
+        if (first is not null and not OperationCanceledException)
+            throw new PipelineFailedException($"pipeline stopped: {first.Message}", first);
+    }
+
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)
+    {
+        // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
+        try
+        {
+            await Task.WhenAll(shards.Select(c => new DetectionStage(c.Reader, output, _detection, Stats).RunAsync(abort)));
+            output.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            output.TryComplete(ex);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>The pipeline's log events, with stable ids.</summary>
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Consuming {Topic} as group {GroupId} on {BootstrapServers} with {Shards} detection shards")]
+    public static partial void Started(ILogger logger, string topic, string groupId, string bootstrapServers, int shards);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
+    public static partial void Assigned(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions}")]
+    public static partial void Revoked(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Partitions lost: {Partitions}")]
+    public static partial void Lost(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}")]
+    public static partial void DeadLettered(ILogger logger, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Detection shard {Shard} is full: pausing partitions")]
+    public static partial void Paused(ILogger logger, int shard);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Detection caught up: resuming partitions")]
+    public static partial void Resumed(ILogger logger);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Kafka client error: {Error}")]
+    public static partial void ClientError(ILogger logger, Error error);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "No new input for {Idle}: stopping")]
+    public static partial void Idle(ILogger logger, TimeSpan idle);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Stopped: {Records} records, {Points} points, {Anomalies} anomalies, {Decisions} decisions, {DeadLettered} dead-lettered")]
+    public static partial void Stopped(ILogger logger, long records, long points, long anomalies, long decisions, long deadLettered);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Could not store offset {Offset} of {Partition}: {Reason}")]
+    public static partial void StoreFailed(ILogger logger, long offset, string partition, string reason);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Consume error (will retry): {Reason}")]
+    public static partial void ConsumeError(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Commit failed: {Reason}")]
+    public static partial void CommitFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,50 @@
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>Counters of one pipeline run; read by the CLI summary, health and tests. Thread-safe.</summary>
+public sealed class PipelineStats
+{
+    private long _records;
+    private long _points;
+    private long _deadLettered;
+    private long _anomalies;
+    private long _decisions;
+    private long _refusedPoints;
+    private long _outOfOrderPoints;
+
+    /// <summary>Records consumed.</summary>
+    public long Records => Interlocked.Read(ref _records);
+
+    /// <summary>Series points decoded and handed to detection.</summary>
+    public long Points => Interlocked.Read(ref _points);
+
+    /// <summary>Records sent to the dead-letter topic.</summary>
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Anomalies raised.</summary>
+    public long Anomalies => Interlocked.Read(ref _anomalies);
+
+    /// <summary>Decisions written to the audit topic.</summary>
+    public long Decisions => Interlocked.Read(ref _decisions);
+
+    /// <summary>Points refused because a shard's series cap was reached.</summary>
+    public long RefusedPoints => Interlocked.Read(ref _refusedPoints);
+
+    /// <summary>Points dropped for arriving older than their series' last point.</summary>
+    public long OutOfOrderPoints => Interlocked.Read(ref _outOfOrderPoints);
+
+    internal void AddRecord() => Interlocked.Increment(ref _records);
+
+    internal void AddPoints(long n) => Interlocked.Add(ref _points, n);
+
+    internal void AddDeadLettered() => Interlocked.Increment(ref _deadLettered);
+
+    internal void AddAnomaly() => Interlocked.Increment(ref _anomalies);
+
+    internal void AddDecision() => Interlocked.Increment(ref _decisions);
+
+    internal void SetDetectorCounters(long refusedDelta, long outOfOrderDelta)
+    {
+        Interlocked.Add(ref _refusedPoints, refusedDelta);
+        Interlocked.Add(ref _outOfOrderPoints, outOfOrderDelta);
+    }
+}
