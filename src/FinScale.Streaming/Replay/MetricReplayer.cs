@@ -83,7 +83,10 @@ public sealed class MetricReplayer
                         if (report.Error.IsError)
                             Interlocked.CompareExchange(ref failure, new ProduceException<byte[]?, byte[]>(report.Error, report), null);
                         else
-                            progress?.Invoke(Interlocked.Increment(ref acknowledged));
+                        {
+                            var n = Interlocked.Increment(ref acknowledged); // counted even when nobody watches progress
+                            progress?.Invoke(n);
+                        }
                     });
                     break;
                 }

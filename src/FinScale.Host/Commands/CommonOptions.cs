@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace FinScale.Host.Commands;
+
+/// <summary>Options several commands share.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> BootstrapServers() => new("--bootstrap-servers", "-b")
+    {
+        Description = "Kafka bootstrap servers (host:port,...). Without it, an embedded broker is started in-process.",
+    };
+
+    public static Option<string?> Config() => new("--config")
+    {
+        Description = "A JSON configuration file (same keys as appsettings.json).",
+    };
+
+    public static Option<TimeSpan?> UntilIdle() => new("--until-idle")
+    {
+        Description = "Exit 0 after no new input for this long (e.g. 5s, 2m, 00:00:05).",
+        CustomParser = ParseDuration,
+    };
+
+    /// <summary>Parses <c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> or a TimeSpan (<c>00:00:05</c>).</summary>
+    public static TimeSpan? ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (TryParseDuration(text, out var value))
+            return value;
+        result.AddError($"'{text}' is not a duration: use e.g. 500ms, 5s, 2m, 1h or 00:00:05");
+        return null;
+    }
+
+    public static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        text = text.Trim();
+        (string Suffix, double Ms)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
+        foreach (var (suffix, ms) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+                && n >= 0 && double.IsFinite(n))
+            {
+                value = TimeSpan.FromMilliseconds(n * ms);
+                return true;
+            }
+        }
+
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero)
+            return true;
+        value = default;
+        return false;
+    }
+}

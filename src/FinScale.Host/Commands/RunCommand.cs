@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Globalization;
+using FinScale.Contracts;
+using FinScale.Streaming.Configuration;
+using FinScale.Streaming.Kafka;
+using FinScale.Streaming.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FinScale.Host.Commands;
+
+/// <summary><c>finscale run</c>: consumes, detects, decides and audits.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var bootstrap = CommonOptions.BootstrapServers();
+        var config = CommonOptions.Config();
+        var untilIdle = CommonOptions.UntilIdle();
+        var mode = new Option<string?>("--mode") { Description = "Execution mode of every action kind: shadow (default; decide and audit only)." };
+        mode.AcceptOnlyFromAmong("shadow", "dry-run", "enforce");
+        var group = new Option<string?>("--group") { Description = "Consumer group (default: Kafka:GroupId, finscale)." };
+        var registry = new Option<string?>("--schema-registry-url") { Description = "Confluent Schema Registry URL; records are then framed with registry ids." };
+        var command = new Command("run", "Consume metrics, detect anomalies, decide remediations and write them to the audit topic.")
+        {
+            bootstrap, mode, untilIdle, group, registry, config,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var cli = new CliSettings { ConfigFile = parse.GetValue(config) }
+                .Set("Kafka:BootstrapServers", parse.GetValue(bootstrap))
+                .Set("Kafka:GroupId", parse.GetValue(group))
+                .Set("SchemaRegistry:Url", parse.GetValue(registry))
+                .Set("Policy:Mode", parse.GetValue(mode) is { } m ? ParseMode(m).ToString() : null)
+                .Set("Pipeline:UntilIdle", parse.GetValue(untilIdle)?.ToString("c", CultureInfo.InvariantCulture));
+            return CommandRunner.RunAsync(cli, RunAsync, ct);
+        });
+        return command;
+    }
+
+    public static ExecutionMode ParseMode(string text) => text switch
+    {
+        "shadow" => ExecutionMode.Shadow,
+        "dry-run" => ExecutionMode.DryRun,
+        "enforce" => ExecutionMode.Enforce,
+        _ => throw new ArgumentException($"unknown mode '{text}'", nameof(text)),
+    };
+
+    /// <summary>Prepares the cluster (reachable, topics exist) and runs the pipeline until stopped or idle.</summary>
+    public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken)
+    {
+        var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
+        var topics = host.Services.GetRequiredService<IOptions<TopicOptions>>().Value;
+        endpoint.EnsureReachable();
+        await endpoint.EnsureTopicsAsync([topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter], topics.Partitions, topics.ReplicationFactor, cancellationToken);
+        var pipeline = host.Services.GetRequiredService<MetricsPipeline>();
+        var logger = host.Services.GetRequiredService<ILogger<MetricsPipeline>>();
+        if (endpoint.IsEmbedded)
+            logger.LogWarning("No Kafka:BootstrapServers: consuming from an embedded broker at {BootstrapServers}", endpoint.BootstrapServers);
+        await pipeline.RunAsync(cancellationToken);
+        return CommandRunner.Ok;
+    }
+}

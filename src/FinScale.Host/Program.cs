@@ -1,0 +1,22 @@
+using System.CommandLine;
+using FinScale.Host.Commands;
+
+namespace FinScale.Host;
+
+/// <summary>The <c>finscale</c> command line.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the command; the exit code is 0 on success, 1 on failure, 2 on bad usage or configuration.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("FinScale.Streaming: detects anomalies in telemetry on Kafka and decides remediations for Kubernetes workloads.")
+        {
+            BrokerCommand.Create(),
+            ReplayCommand.Create(),
+            RunCommand.Create(),
+            AuditCommand.Create(),
+            DemoCommand.Create(),
+        };
+        return await root.Parse(args).InvokeAsync();
+    }
+}

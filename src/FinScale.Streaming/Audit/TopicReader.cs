@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using Confluent.Kafka;
+using FinScale.Streaming.Avro;
+using FinScale.Streaming.Kafka;
+
+namespace FinScale.Streaming.Audit;
+
+/// <summary>
+/// Reads a topic of Avro records outside any consumer group (all partitions assigned, nothing
+/// committed): for <c>finscale audit tail</c> and for tests. Undecodable records are reported, not fatal.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class TopicReader<T>
+{
+    private readonly KafkaEndpoint _endpoint;
+    private readonly AvroSerde<T> _serde;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a reader of <paramref name="endpoint"/> decoding with <paramref name="serde"/>.</summary>
+    public TopicReader(KafkaEndpoint endpoint, AvroSerde<T> serde, TimeProvider time)
+    {
+        _endpoint = endpoint;
+        _serde = serde;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Yields the records of <paramref name="topic"/> from the beginning or from now on, until cancelled or,
+    /// with <paramref name="untilIdle"/>, until no record came for that long.
+    /// </summary>
+    public async IAsyncEnumerable<TopicRecord<T>> ReadAsync(
+        string topic,
+        bool fromBeginning,
+        TimeSpan? untilIdle,
+        Action<string>? onUndecodable,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Assigned partitions and no commits: reading never joins a group or moves anyone's offsets.
+        var config = _endpoint.ConsumerConfig("finscale-reader-" + Guid.NewGuid().ToString("N"), "reader");
+        config.EnableAutoCommit = false;
+        config.EnablePartitionEof = true;
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
+        using (var admin = _endpoint.CreateAdminClient())
+        {
+            var meta = admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
+            var t = meta.Topics.SingleOrDefault(x => x.Topic == topic);
+            if (t is null || t.Error.IsError || t.Partitions.Count == 0)
+                throw new InvalidOperationException($"topic '{topic}' does not exist on {_endpoint.BootstrapServers}{(t is null ? string.Empty : ": " + t.Error.Reason)}");
+            var start = fromBeginning ? Offset.Beginning : Offset.End;
+            consumer.Assign(t.Partitions.Select(p => new TopicPartitionOffset(topic, p.PartitionId, start)));
+        }
+
+        var last = _time.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // Consume blocks; keep each wait short so cancellation and the idle check stay responsive.
+            var result = await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200)), cancellationToken);
+            if (result is null || result.IsPartitionEOF)
+            {
+                if (untilIdle is { } idle && _time.GetElapsedTime(last) >= idle)
+                    yield break;
+                continue;
+            }
+
+            last = _time.GetTimestamp();
+            T value;
+            try
+            {
+                value = await _serde.DeserializeAsync(result.Message.Value ?? [], cancellationToken);
+            }
+            catch (RecordDecodeException ex)
+            {
+                onUndecodable?.Invoke($"{result.TopicPartitionOffset}: {ex.Message}");
+                continue;
+            }
+
+            yield return new TopicRecord<T>(result.TopicPartitionOffset, value);
+        }
+    }
+}
+
+/// <summary>A decoded record and where it was read.</summary>
+/// <param name="Position">Topic, partition and offset.</param>
+/// <param name="Value">The decoded record.</param>
+public sealed record TopicRecord<T>(TopicPartitionOffset Position, T Value);
