@@ -21,6 +21,7 @@ public sealed class ShardDetector
     private readonly SeriesRegistry _registry;
     private readonly SeriesStateArrays _state;
     private long[] _lastTimestamp = new long[1024];
+    private bool[] _seen = new bool[1024];
     private int[] _roundStamp = new int[1024];
     private bool[] _episodeOpen = new bool[1024];
     private int[] _calmRun = new int[1024];
@@ -43,7 +44,7 @@ public sealed class ShardDetector
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _registry = new SeriesRegistry(options.MaxSeriesPerShard);
-        _state = new SeriesStateArrays(1024, options.MaxSeriesPerShard);
+        _state = new SeriesStateArrays(Math.Min(1024, options.MaxSeriesPerShard), options.MaxSeriesPerShard);
     }
 
     /// <summary>Series tracked by this shard.</summary>
@@ -71,7 +72,7 @@ public sealed class ShardDetector
             if (id >= _lastTimestamp.Length || _state.Capacity <= id)
                 Grow(id + 1);
 
-            if (_state.Count[id] > 0 && p.TimestampMs < _lastTimestamp[id])
+            if (_seen[id] && p.TimestampMs < _lastTimestamp[id])
             {
                 // Causality: a late point cannot be scored against a baseline that already saw its future.
                 OutOfOrderPoints++;
@@ -87,6 +88,7 @@ public sealed class ShardDetector
             }
 
             _lastTimestamp[id] = p.TimestampMs;
+            _seen[id] = true;
             if (_roundStamp[id] == _round)
                 Flush(points, anomalies);
             _roundStamp[id] = _round;
@@ -212,6 +214,7 @@ public sealed class ShardDetector
         {
             var n = Math.Max(needed, _lastTimestamp.Length * 2);
             Array.Resize(ref _lastTimestamp, n);
+            Array.Resize(ref _seen, n);
             Array.Resize(ref _roundStamp, n);
             Array.Resize(ref _episodeOpen, n);
             Array.Resize(ref _calmRun, n);

@@ -1,0 +1,156 @@
+using FinScale.Contracts;
+using FinScale.Detection;
+
+namespace FinScale.Detection.Tests;
+
+public class ShardDetectorTests
+{
+    private static readonly Dictionary<string, string> Pod = new() { ["k8s.pod.name"] = "api-1" };
+    private const long Minute = 60_000;
+
+    private static SeriesPoint[] Noisy(SeriesKey key, int n, double level, double sigma, int seed, long start = 0)
+    {
+        var rng = new Random(seed);
+        var points = new SeriesPoint[n];
+        for (var i = 0; i < n; i++)
+        {
+            // Box-Muller: a Gaussian from two uniforms.
+            var g = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            points[i] = new SeriesPoint(key, start + (i * Minute), level + (sigma * g));
+        }
+
+        return points;
+    }
+
+    [Fact]
+    public void Process_SpikeAfterNoise_OpensOneEpisodeAtTheSpike()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 300, 100, 5, seed: 1);
+        for (var i = 200; i < 205; i++)
+            points[i] = points[i] with { Value = 400 };
+        var detector = new ShardDetector(new DetectorOptions());
+        var found = new List<DetectedAnomaly>();
+
+        detector.Process(points, found);
+
+        var a = Assert.Single(found);
+        Assert.Equal(200, a.PointIndex);
+        Assert.Equal(key.Text, a.Anomaly.Series);
+        Assert.Equal(400, a.Anomaly.Observed);
+        Assert.InRange(a.Anomaly.Expected, 95, 105);
+        Assert.InRange(a.Anomaly.Score, 0.99, 1.0);
+        Assert.True(a.Anomaly.ZScore > 20);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(200 * Minute), a.Anomaly.EventTime);
+    }
+
+    [Fact]
+    public void Process_CleanNoise_RaisesNothing()
+    {
+        var detector = new ShardDetector(new DetectorOptions());
+        var found = new List<DetectedAnomaly>();
+        for (var s = 0; s < 20; s++)
+            detector.Process(Noisy(SeriesKey.Create("m" + s, null), 2000, 50 + s, 3, seed: s), found);
+        Assert.Empty(found);
+    }
+
+    [Fact]
+    public void Process_SameInputInOneBatchOrManySmallOnes_GivesTheSameAnomalies()
+    {
+        var keys = Enumerable.Range(0, 7).Select(i => SeriesKey.Create("m", new Dictionary<string, string> { ["pod"] = "p" + i })).ToArray();
+        var series = keys.Select((k, i) => Noisy(k, 200, 10 * (i + 1), 1, seed: i)).ToArray();
+        series[3][150] = series[3][150] with { Value = 1000 };
+        series[5][90] = series[5][90] with { Value = -500 };
+        var interleaved = Enumerable.Range(0, 200).SelectMany(t => series.Select(s => s[t])).ToArray();
+
+        var whole = new List<DetectedAnomaly>();
+        new ShardDetector(new DetectorOptions()).Process(interleaved, whole);
+        var piecewise = new List<DetectedAnomaly>();
+        var d = new ShardDetector(new DetectorOptions());
+        for (var i = 0; i < interleaved.Length; i += 3)
+            d.Process(interleaved.AsSpan(i, Math.Min(3, interleaved.Length - i)), piecewise);
+
+        Assert.Equal(2, whole.Count);
+        Assert.Equal(whole.Select(a => a.Anomaly), piecewise.Select(a => a.Anomaly));
+    }
+
+    [Fact]
+    public void Process_RepeatedSeriesInOneBatch_KeepsPerSeriesOrder()
+    {
+        // A batch holding many points of one series must score each against the state left by the previous one.
+        var key = SeriesKey.Create("m", null);
+        var points = Noisy(key, 100, 10, 1, seed: 3);
+        points[80] = points[80] with { Value = 100 };
+        var found = new List<DetectedAnomaly>();
+        new ShardDetector(new DetectorOptions()).Process(points, found);
+        Assert.Equal(80, Assert.Single(found).PointIndex);
+    }
+
+    [Fact]
+    public void Process_WarmUp_NeverRaises()
+    {
+        var key = SeriesKey.Create("m", null);
+        var points = Enumerable.Range(0, 30).Select(i => new SeriesPoint(key, i * Minute, i % 2 == 0 ? 1 : 1000)).ToArray();
+        var found = new List<DetectedAnomaly>();
+        new ShardDetector(new DetectorOptions { WarmUpPoints = 30 }).Process(points, found);
+        Assert.Empty(found);
+    }
+
+    [Fact]
+    public void Process_LongAnomaly_IsOneEpisode_AndANewSpikeAfterCalmIsAnother()
+    {
+        var key = SeriesKey.Create("m", null);
+        var points = Noisy(key, 400, 100, 5, seed: 4);
+        for (var i = 100; i < 110; i++)
+            points[i] = points[i] with { Value = 500 };
+        points[300] = points[300] with { Value = 600 };
+        var found = new List<DetectedAnomaly>();
+        new ShardDetector(new DetectorOptions()).Process(points, found);
+        Assert.Equal([100, 300], found.Select(a => a.PointIndex));
+    }
+
+    [Fact]
+    public void Process_OutOfOrderAndNonFinite_AreDroppedAndCounted()
+    {
+        var key = SeriesKey.Create("m", null);
+        var d = new ShardDetector(new DetectorOptions());
+        var found = new List<DetectedAnomaly>();
+        d.Process([new(key, 10 * Minute, 1), new(key, 5 * Minute, 1), new(key, 11 * Minute, double.NaN), new(key, 12 * Minute, 1e300)], found);
+        Assert.Equal(1, d.OutOfOrderPoints);
+        Assert.Equal(2, d.NonFinitePoints);
+    }
+
+    [Fact]
+    public void Process_RepeatedTimestamps_AreScoredNotDropped()
+    {
+        var key = SeriesKey.Create("m", null);
+        var d = new ShardDetector(new DetectorOptions());
+        var found = new List<DetectedAnomaly>();
+        d.Process([new(key, Minute, 1), new(key, Minute, 2), new(key, Minute, 3)], found);
+        Assert.Equal(0, d.OutOfOrderPoints);
+        Assert.Equal(1, d.SeriesCount);
+    }
+
+    [Fact]
+    public void Process_PastTheSeriesCap_RefusesAndCounts()
+    {
+        var d = new ShardDetector(new DetectorOptions { MaxSeriesPerShard = 3 });
+        var found = new List<DetectedAnomaly>();
+        d.Process(Enumerable.Range(0, 5).Select(i => new SeriesPoint(SeriesKey.Create("m" + i, null), 0, 1)).ToArray(), found);
+        Assert.Equal(3, d.SeriesCount);
+        Assert.Equal(2, d.RefusedPoints);
+    }
+
+    [Fact]
+    public void Process_SameInputTwice_GivesTheSameAnomalyIds()
+    {
+        var key = SeriesKey.Create("m", Pod);
+        var points = Noisy(key, 100, 10, 1, seed: 9);
+        points[70] = points[70] with { Value = 90 };
+        var a = new List<DetectedAnomaly>();
+        var b = new List<DetectedAnomaly>();
+        new ShardDetector(new DetectorOptions()).Process(points, a);
+        new ShardDetector(new DetectorOptions()).Process(points, b);
+        Assert.Equal(Assert.Single(a).Anomaly.AnomalyId, Assert.Single(b).Anomaly.AnomalyId);
+    }
+}
