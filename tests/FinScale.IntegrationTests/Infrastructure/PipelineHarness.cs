@@ -1,0 +1,122 @@
+using System.Text;
+using Confluent.Kafka;
+using FinScale.Contracts;
+using FinScale.Detection;
+using FinScale.Remediation;
+using FinScale.Streaming.Audit;
+using FinScale.Streaming.Avro;
+using FinScale.Streaming.Configuration;
+using FinScale.Streaming.Kafka;
+using FinScale.Streaming.Pipeline;
+using FinScale.Streaming.Replay;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FinScale.IntegrationTests.Infrastructure;
+
+/// <summary>One test's world: its own topics on a cluster, a producer of samples and readers of every output topic.</summary>
+public sealed class PipelineHarness : IDisposable
+{
+    private readonly IKafkaTestCluster _cluster;
+
+    private PipelineHarness(IKafkaTestCluster cluster, TopicOptions topics, KafkaEndpoint endpoint)
+    {
+        _cluster = cluster;
+        Topics = topics;
+        Endpoint = endpoint;
+    }
+
+    public TopicOptions Topics { get; }
+
+    public KafkaEndpoint Endpoint { get; }
+
+    public AvroSerdes Serdes { get; } = new();
+
+    public static async Task<PipelineHarness> CreateAsync(IKafkaTestCluster cluster, int partitions = 3)
+    {
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var topics = new TopicOptions
+        {
+            Metrics = $"metrics-{id}",
+            Anomalies = $"anomalies-{id}",
+            Audit = $"audit-{id}",
+            DeadLetter = $"dlq-{id}",
+        };
+        foreach (var t in new[] { topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter })
+            await cluster.CreateTopicAsync(t, partitions);
+        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
+        return new PipelineHarness(cluster, topics, endpoint);
+    }
+
+    public async Task PublishAsync(IReadOnlyList<MetricSample> samples)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(Endpoint.ProducerConfig("test")).Build();
+        await new MetricReplayer(producer, Serdes.MetricSample, TimeProvider.System).PublishAsync(samples, Topics.Metrics, ReplaySpeed.Max, null, CancellationToken.None);
+    }
+
+    public void PublishRaw(IEnumerable<byte[]> values)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(Endpoint.ProducerConfig("test-raw")).Build();
+        foreach (var v in values)
+            producer.Produce(Topics.Metrics, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes("raw"), Value = v });
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Runs the pipeline as group <paramref name="group"/> until its input is idle.</summary>
+    public async Task<PipelineStats> RunAsync(string group, TimeSpan? idle = null)
+    {
+        var pipeline = new MetricsPipeline(
+            Endpoint,
+            new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, GroupId = group, SessionTimeout = TimeSpan.FromSeconds(6) },
+            Topics,
+            new PipelineOptions { Shards = 2, UntilIdle = idle ?? TimeSpan.FromSeconds(2) },
+            new DetectorOptions(),
+            new PolicyOptions(),
+            Serdes,
+            new ShadowExecutor(),
+            TimeProvider.System,
+            NullLogger<MetricsPipeline>.Instance);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await pipeline.RunAsync(timeout.Token);
+        return pipeline.Stats;
+    }
+
+    public Task<List<TopicRecord<Anomaly>>> ReadAnomaliesAsync() => ReadAsync(Topics.Anomalies, Serdes.Anomaly);
+
+    public Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
+
+    /// <summary>The dead-letter topic's raw records with their headers.</summary>
+    public List<ConsumeResult<byte[]?, byte[]>> ReadDeadLetters()
+    {
+        var config = Endpoint.ConsumerConfig("dlq-reader-" + Guid.NewGuid().ToString("N"), "dlq-reader");
+        config.EnablePartitionEof = true;
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
+        using var admin = Endpoint.CreateAdminClient();
+        var parts = admin.GetMetadata(Topics.DeadLetter, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
+        consumer.Assign(parts.Select(p => new TopicPartitionOffset(Topics.DeadLetter, p.PartitionId, Offset.Beginning)));
+        var results = new List<ConsumeResult<byte[]?, byte[]>>();
+        var eof = new HashSet<int>();
+        var deadline = DateTimeOffset.Now.AddSeconds(30);
+        while (eof.Count < parts.Count && DateTimeOffset.Now < deadline)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (r is null)
+                continue;
+            if (r.IsPartitionEOF)
+                eof.Add(r.Partition.Value);
+            else
+                results.Add(r);
+        }
+
+        return results;
+    }
+
+    public void Dispose() => Endpoint.Dispose();
+
+    private async Task<List<TopicRecord<T>>> ReadAsync<T>(string topic, AvroSerde<T> serde)
+    {
+        var list = new List<TopicRecord<T>>();
+        await foreach (var r in new TopicReader<T>(Endpoint, serde, TimeProvider.System).ReadAsync(topic, true, TimeSpan.FromSeconds(1.5), null, CancellationToken.None))
+            list.Add(r);
+        return list;
+    }
+}
