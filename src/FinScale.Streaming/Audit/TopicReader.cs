@@ -40,6 +40,7 @@ public sealed class TopicReader<T>
         config.EnableAutoCommit = false;
         config.EnablePartitionEof = true;
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
+        int partitions;
         using (var admin = _endpoint.CreateAdminClient())
         {
             var meta = admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
@@ -48,8 +49,11 @@ public sealed class TopicReader<T>
                 throw new InvalidOperationException($"topic '{topic}' does not exist on {_endpoint.BootstrapServers}{(t is null ? string.Empty : ": " + t.Error.Reason)}");
             var start = fromBeginning ? Offset.Beginning : Offset.End;
             consumer.Assign(t.Partitions.Select(p => new TopicPartitionOffset(topic, p.PartitionId, start)));
+            partitions = t.Partitions.Count;
         }
 
+        // Idle means caught up (every partition at its end) and nothing new since: a slow first fetch is not idleness.
+        var atEnd = new HashSet<int>();
         var last = _time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -57,11 +61,14 @@ public sealed class TopicReader<T>
             var result = await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200)), cancellationToken);
             if (result is null || result.IsPartitionEOF)
             {
-                if (untilIdle is { } idle && _time.GetElapsedTime(last) >= idle)
+                if (result is not null && atEnd.Add(result.Partition.Value) && atEnd.Count == partitions)
+                    last = _time.GetTimestamp();
+                if (untilIdle is { } idle && atEnd.Count == partitions && _time.GetElapsedTime(last) >= idle)
                     yield break;
                 continue;
             }
 
+            atEnd.Remove(result.Partition.Value);
             last = _time.GetTimestamp();
             T value;
             try
