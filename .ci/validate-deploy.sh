@@ -1,0 +1,410 @@
+#!/usr/bin/env bash
+# Validates the deployment files without a container engine or a cluster:
+#   - Dockerfile: static checks (stages, non-root USER, exec-form ENTRYPOINT, HEALTHCHECK, every
+#     COPY source exists, every src/*/*.csproj is copied before `dotnet restore`, CMD names a
+#     real finscale command);
+#   - docker-compose.yml: `docker-compose config -q`, and every finscale service's command names
+#     a real finscale subcommand with options that subcommand has;
+#   - deploy/overlays/shadow: `kubectl kustomize` renders it, every object has apiVersion, kind
+#     and metadata.name, the Deployment keeps its hardening and runs a real finscale command.
+#
+# Idempotent. Runs as root on Debian 12. Installs what is missing: docker-compose and
+# python3-yaml from apt (apt-get update at most once); kubectl from Debian's kubernetes-client
+# package, extracted into $REPO/.tools/ (gitignored), never installed system-wide.
+# Prints one summary line at the end; exits non-zero if any check failed.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$REPO/.tools"
+START=$SECONDS
+FAILURES=()
+PASSED=0
+
+log() { printf 'validate-deploy: %s\n' "$*" >&2; }
+pass() { PASSED=$((PASSED + 1)); log "ok   $1"; }
+fail() { FAILURES+=("$1"); log "FAIL $1"; }
+
+APT_UPDATED=0
+apt_update_once() {
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    log "apt-get update"
+    apt-get update -qq >&2
+    APT_UPDATED=1
+  fi
+}
+
+apt_install() {
+  apt_update_once
+  log "apt-get install -y $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# ------------------------------------------------------------------------------------------
+# Tools
+# ------------------------------------------------------------------------------------------
+ensure_docker_compose() {
+  command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+  command -v docker-compose >/dev/null 2>&1
+}
+
+# A python3 that can `import yaml` (PyYAML); Debian's python3-yaml otherwise.
+PYTHON=""
+ensure_python_yaml() {
+  local candidate
+  for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import yaml' 2>/dev/null; then
+      PYTHON="$candidate"
+      return 0
+    fi
+  done
+  apt_install python3 python3-yaml
+  /usr/bin/python3 -c 'import yaml' && PYTHON=/usr/bin/python3
+}
+
+# kubectl from Debian's kubernetes-client, unpacked (dpkg -x) under $TOOLS, not installed.
+KUBECTL=""
+find_tools_kubectl() {
+  [[ -d "$TOOLS/kubernetes-client" ]] || return 1
+  KUBECTL="$(find "$TOOLS/kubernetes-client" -type f -name kubectl -perm -u+x 2>/dev/null | head -n 1)"
+  [[ -n "$KUBECTL" ]]
+}
+
+ensure_kubectl() {
+  find_tools_kubectl && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  # As root, apt notes that the download is unsandboxed (the _apt user cannot write here): harmless.
+  if ! (cd "$tmp" && apt-get download kubernetes-client >&2); then
+    apt_update_once
+    (cd "$tmp" && apt-get download kubernetes-client >&2) || { rm -rf "$tmp"; return 1; }
+  fi
+  rm -rf "$TOOLS/kubernetes-client"
+  mkdir -p "$TOOLS"
+  dpkg -x "$tmp"/kubernetes-client_*.deb "$TOOLS/kubernetes-client"
+  rm -rf "$tmp"
+  find_tools_kubectl
+}
+
+# ------------------------------------------------------------------------------------------
+# Shared Python: the finscale command line as the CLI defines it (src/FinScale.Host/Commands).
+# ------------------------------------------------------------------------------------------
+read -r -d '' PY_CLI <<'PYEOF' || true
+import shlex
+
+# subcommand -> (options taking a value, flag options). `audit` has the single subcommand `tail`.
+COMMON = {"--bootstrap-servers", "-b", "--config"}
+CLI = {
+    "broker": ({"--brokers", "--partitions"}, set()),
+    "replay": (COMMON | {"--topic", "-t", "--speed"}, set()),
+    "run": (COMMON | {"--mode", "--until-idle", "--group", "--schema-registry-url"}, set()),
+    "audit tail": (COMMON | {"--until-idle", "--topic", "-t"}, {"--from-beginning"}),
+    "demo": ({"--incident"}, set()),
+}
+TAKES_PATHS = {"replay"}
+HELP = {"--help", "-h", "-?"}
+
+def check_command(argv):
+    """Returns a problem with a finscale argv (the part after the entrypoint), or None."""
+    if isinstance(argv, str):
+        argv = shlex.split(argv)
+    argv = [str(a) for a in (argv or [])]
+    if not argv:
+        return "no command (the image's CMD is used)"
+    name = argv[0]
+    rest = argv[1:]
+    if name == "audit":
+        if not rest or rest[0] != "tail":
+            return "'audit' needs the subcommand 'tail', got %r" % (rest[:1],)
+        name, rest = "audit tail", rest[1:]
+    if name not in CLI:
+        return "%r is not a finscale command (broker|replay|run|audit tail|demo)" % argv[0]
+    valued, flags = CLI[name]
+    positional = []
+    i = 0
+    while i < len(rest):
+        token = rest[i]
+        option = token.split("=", 1)[0] if token.startswith("-") else None
+        if option is None:
+            positional.append(token)
+        elif option in flags or option in HELP:
+            pass
+        elif option in valued:
+            if "=" not in token:
+                i += 1
+                if i >= len(rest):
+                    return "%s: option %s needs a value" % (name, option)
+        else:
+            return "%s: unknown option %s" % (name, token)
+        i += 1
+    if name == "run" and "--mode" in rest:
+        mode = rest[rest.index("--mode") + 1]
+        if mode not in ("shadow", "dry-run", "enforce"):
+            return "run: --mode must be shadow|dry-run|enforce, got %r" % mode
+    if positional and name not in TAKES_PATHS:
+        return "%s: unexpected argument(s) %s" % (name, positional)
+    if name in TAKES_PATHS and not positional:
+        return "%s: needs at least one PATH" % name
+    return None
+PYEOF
+
+# ------------------------------------------------------------------------------------------
+# Checks
+# ------------------------------------------------------------------------------------------
+check_dockerfile() {
+  "$PYTHON" - "$REPO" <<PYEOF
+import json, os, re, sys, glob
+$PY_CLI
+repo = sys.argv[1]
+path = os.path.join(repo, "Dockerfile")
+problems = []
+text = open(path, encoding="utf-8").read()
+# Join continuation lines; drop comments and blank lines.
+lines, current = [], ""
+for raw in text.splitlines():
+    stripped = raw.strip()
+    if not current and (not stripped or stripped.startswith("#")):
+        continue
+    if stripped.endswith("\\\\"):
+        current += stripped[:-1] + " "
+        continue
+    lines.append(current + stripped)
+    current = ""
+instructions = [(l.split(None, 1)[0].upper(), l.split(None, 1)[1] if " " in l else "") for l in lines]
+kinds = [k for k, _ in instructions]
+known = {"FROM","RUN","CMD","LABEL","EXPOSE","ENV","ADD","COPY","ENTRYPOINT","VOLUME","USER",
+         "WORKDIR","ARG","ONBUILD","STOPSIGNAL","HEALTHCHECK","SHELL","MAINTAINER"}
+for k, _ in instructions:
+    if k not in known:
+        problems.append("unknown instruction %s" % k)
+if not kinds or kinds[0] not in ("FROM", "ARG"):
+    problems.append("must start with FROM (or ARG)")
+froms = [a for k, a in instructions if k == "FROM"]
+if len(froms) < 2:
+    problems.append("expected a multi-stage build (>= 2 FROM), found %d" % len(froms))
+if froms and "dotnet/runtime" not in froms[-1]:
+    problems.append("final stage should be mcr.microsoft.com/dotnet/runtime, is %r" % froms[-1])
+for image in froms:
+    if re.search(r"alpine|chiseled|distroless", image):
+        problems.append("%r: librdkafka needs glibc; check before using alpine/chiseled" % image)
+final = instructions[max(i for i, (k, _) in enumerate(instructions) if k == "FROM"):]
+users = [a.strip() for k, a in final if k == "USER"]
+if not users or users[-1] in ("root", "0", "0:0"):
+    problems.append("final stage must switch to a non-root USER")
+def exec_form(kind):
+    args = [a for k, a in final if k == kind]
+    if not args:
+        return None
+    try:
+        value = json.loads(args[-1])
+    except ValueError:
+        problems.append("%s must be in exec (JSON) form: %s" % (kind, args[-1]))
+        return None
+    return value
+entrypoint = exec_form("ENTRYPOINT")
+if entrypoint != ["dotnet", "/app/finscale.dll"]:
+    problems.append("ENTRYPOINT should be [\"dotnet\", \"/app/finscale.dll\"], is %r" % entrypoint)
+cmd = exec_form("CMD")
+if cmd is not None:
+    problem = check_command(cmd)
+    if problem:
+        problems.append("CMD: " + problem)
+if "HEALTHCHECK" not in [k for k, _ in final]:
+    problems.append("final stage has no HEALTHCHECK")
+# COPY sources from the build context must exist.
+copied = set()
+for k, a in instructions:
+    if k not in ("COPY", "ADD"):
+        continue
+    parts = [p for p in a.split() if not p.startswith("--")]
+    if any(p.startswith("--from") for p in a.split()):
+        continue
+    for src in parts[:-1]:
+        matches = glob.glob(os.path.join(repo, src))
+        if not matches:
+            problems.append("COPY source %s does not exist" % src)
+        copied.update(os.path.relpath(m, repo) for m in matches)
+# Every project under src/ must be in the restore layer, copied before the first RUN dotnet restore.
+restore_at = next((i for i, (k, a) in enumerate(instructions) if k == "RUN" and "dotnet restore" in a), None)
+if restore_at is None:
+    problems.append("no RUN dotnet restore")
+else:
+    before = set()
+    for k, a in instructions[:restore_at]:
+        if k == "COPY":
+            before.update(p for p in a.split()[:-1] if not p.startswith("--"))
+    for project in sorted(glob.glob(os.path.join(repo, "src", "*", "*.csproj"))):
+        rel = os.path.relpath(project, repo)
+        if rel not in before:
+            problems.append("%s is not copied before dotnet restore" % rel)
+    for f in ("Directory.Build.props", "Directory.Packages.props", "global.json"):
+        if os.path.exists(os.path.join(repo, f)) and f not in before:
+            problems.append("%s is not copied before dotnet restore" % f)
+for p in problems:
+    print("Dockerfile: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PYEOF
+}
+
+check_dockerignore() {
+  local f="$REPO/.dockerignore" pattern missing=()
+  [[ -f "$f" ]] || { log ".dockerignore is missing"; return 1; }
+  for pattern in 'bin/' 'obj/' '.git'; do
+    grep -qF -- "$pattern" "$f" || missing+=("$pattern")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    log ".dockerignore does not exclude: ${missing[*]}"
+    return 1
+  fi
+}
+
+check_compose_config() {
+  (cd "$REPO" && docker-compose -f docker-compose.yml config -q)
+}
+
+check_compose_commands() {
+  # The resolved configuration (anchors and merges applied), as docker-compose sees it.
+  (cd "$REPO" && docker-compose -f docker-compose.yml config) | "$PYTHON" -c "$PY_CLI
+import sys, yaml
+doc = yaml.safe_load(sys.stdin)
+problems, seen = [], 0
+for name, service in sorted((doc.get('services') or {}).items()):
+    image = str(service.get('image', ''))
+    if 'build' not in service and not image.startswith('finscale'):
+        continue  # not the finscale image (kafka)
+    seen += 1
+    if 'command' not in service:
+        print('compose: %s: no command, the image CMD (run) applies' % name, file=sys.stderr)
+        continue
+    problem = check_command(service['command'])
+    if problem:
+        problems.append('service %s: %s' % (name, problem))
+    if service.get('read_only') is not True:
+        problems.append('service %s: read_only is not true' % name)
+    tmpfs = service.get('tmpfs') or []
+    if '/tmp' not in ([tmpfs] if isinstance(tmpfs, str) else tmpfs):
+        problems.append('service %s: no tmpfs at /tmp' % name)
+if seen == 0:
+    problems.append('no finscale services found')
+for p in problems:
+    print('docker-compose.yml: ' + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+"
+}
+
+RENDERED=""
+render_overlay() {
+  RENDERED="$(mktemp)"
+  # Current Kustomize notes deprecated fields on stderr; only the exit code matters here.
+  "$KUBECTL" kustomize "$REPO/deploy/overlays/shadow" >"$RENDERED"
+}
+
+check_rendered_objects() {
+  "$PYTHON" - "$RENDERED" <<PYEOF
+import sys, yaml
+$PY_CLI
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d is not None]
+problems = []
+if not docs:
+    problems.append("rendered no objects")
+kinds = []
+for i, d in enumerate(docs):
+    where = "object #%d" % (i + 1)
+    if not isinstance(d, dict):
+        problems.append("%s is not a mapping" % where)
+        continue
+    for key in ("apiVersion", "kind"):
+        if not d.get(key):
+            problems.append("%s has no %s" % (where, key))
+    name = (d.get("metadata") or {}).get("name")
+    if not name:
+        problems.append("%s (%s) has no metadata.name" % (where, d.get("kind")))
+    if (d.get("metadata") or {}).get("namespace"):
+        problems.append("%s/%s sets a namespace; the base is namespace-less" % (d.get("kind"), name))
+    kinds.append("%s/%s" % (d.get("kind"), name))
+    if d.get("kind") in ("ClusterRole", "ClusterRoleBinding"):
+        problems.append("%s/%s: shadow mode needs no cluster-wide RBAC" % (d.get("kind"), name))
+for d in docs:
+    if not isinstance(d, dict) or d.get("kind") != "Deployment":
+        continue
+    name = d["metadata"]["name"]
+    pod = d["spec"]["template"]["spec"]
+    psc = pod.get("securityContext") or {}
+    if psc.get("runAsNonRoot") is not True:
+        problems.append("Deployment/%s: pod securityContext.runAsNonRoot is not true" % name)
+    if (psc.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
+        problems.append("Deployment/%s: seccompProfile is not RuntimeDefault" % name)
+    tmp_volumes = {v["name"] for v in pod.get("volumes") or [] if "emptyDir" in v}
+    for c in pod.get("containers") or []:
+        where = "Deployment/%s container %s" % (name, c.get("name"))
+        sc = c.get("securityContext") or {}
+        if sc.get("readOnlyRootFilesystem") is not True:
+            problems.append(where + ": readOnlyRootFilesystem is not true")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            problems.append(where + ": allowPrivilegeEscalation is not false")
+        if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+            problems.append(where + ": capabilities do not drop ALL")
+        if not any(m.get("mountPath") == "/tmp" and m.get("name") in tmp_volumes for m in c.get("volumeMounts") or []):
+            problems.append(where + ": no emptyDir at /tmp")
+        res = c.get("resources") or {}
+        if not res.get("requests") or not res.get("limits"):
+            problems.append(where + ": resource requests and limits are required")
+        problem = check_command(c.get("args"))
+        if problem:
+            problems.append(where + ": args: " + problem)
+        elif (c.get("args") or [None])[0] == "run" and "shadow" not in (c.get("args") or []):
+            problems.append(where + ": the shadow overlay must run --mode shadow")
+print("rendered: " + ", ".join(kinds), file=sys.stderr)
+for p in problems:
+    print("deploy/overlays/shadow: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PYEOF
+}
+
+# ------------------------------------------------------------------------------------------
+# Run
+# ------------------------------------------------------------------------------------------
+cd "$REPO"
+
+if ensure_python_yaml; then pass "python3 with PyYAML ($PYTHON)"; else fail "python3-yaml unavailable"; fi
+
+if [[ -n "$PYTHON" ]]; then
+  if check_dockerfile; then pass "Dockerfile static checks"; else fail "Dockerfile static checks"; fi
+fi
+if check_dockerignore; then pass ".dockerignore excludes bin/ obj/ .git"; else fail ".dockerignore"; fi
+
+if ensure_docker_compose; then
+  pass "docker-compose available ($(docker-compose version --short 2>/dev/null || echo '?'))"
+  if check_compose_config; then
+    pass "docker-compose config -q"
+    if [[ -n "$PYTHON" ]]; then
+      if check_compose_commands; then pass "compose commands are finscale commands"; else fail "compose commands"; fi
+    fi
+  else
+    fail "docker-compose config -q"
+  fi
+else
+  fail "docker-compose unavailable"
+fi
+
+if ensure_kubectl; then
+  pass "kubectl ($("$KUBECTL" version --client --short 2>/dev/null || "$KUBECTL" version --client 2>/dev/null | head -n 1), ${KUBECTL#"$REPO/"})"
+  if render_overlay; then
+    pass "kubectl kustomize deploy/overlays/shadow"
+    if [[ -n "$PYTHON" ]]; then
+      if check_rendered_objects; then pass "rendered objects (apiVersion, kind, metadata.name, hardening)"; else fail "rendered objects"; fi
+    fi
+  else
+    fail "kubectl kustomize deploy/overlays/shadow"
+  fi
+  [[ -n "$RENDERED" ]] && rm -f "$RENDERED"
+else
+  fail "kubectl (kubernetes-client) unavailable"
+fi
+
+ELAPSED=$((SECONDS - START))
+if [[ ${#FAILURES[@]} -eq 0 ]]; then
+  echo "validate-deploy: OK: ${PASSED} checks passed in ${ELAPSED}s"
+else
+  echo "validate-deploy: FAILED: ${#FAILURES[@]} failed (${FAILURES[*]}), ${PASSED} passed in ${ELAPSED}s"
+  exit 1
+fi

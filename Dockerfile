@@ -1,0 +1,80 @@
+# FinScale.Streaming: the `finscale` CLI in a container.
+#
+#   docker build -t finscale:latest .
+#   docker run --rm --read-only --tmpfs /tmp finscale:latest demo
+#   docker run --rm --read-only --tmpfs /tmp -e FINSCALE_Kafka__BootstrapServers=kafka:9092 finscale:latest run --mode shadow
+#
+# Base OS: the plain `10.0` tags of the .NET images are Ubuntu 24.04 "noble" (Microsoft ships no
+# Debian images for .NET 10); `10.0-noble` below names the same images explicitly. Any glibc
+# image works for Confluent.Kafka's native librdkafka: it probes librdkafka.so first (which needs
+# libsasl2.so.3, absent here) and then loads centos8-librdkafka.so (needs only glibc).
+# Do not switch to -alpine or -chiseled without re-checking that librdkafka loads
+# (`docker run --rm finscale:latest demo` must exit 0).
+
+ARG DOTNET_VERSION=10.0-noble
+
+# ---------------------------------------------------------------------------------------------
+# Build stage
+# ---------------------------------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    DOTNET_NOLOGO=1 \
+    DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+WORKDIR /src
+
+# 1. Restore from the project files alone, so this layer is reused until a package or
+#    project reference changes. A new project under src/ must be added here.
+COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt ./
+COPY src/FinScale.Contracts/FinScale.Contracts.csproj     src/FinScale.Contracts/
+COPY src/FinScale.Baselining/FinScale.Baselining.csproj   src/FinScale.Baselining/
+COPY src/FinScale.Detection/FinScale.Detection.csproj     src/FinScale.Detection/
+COPY src/FinScale.Remediation/FinScale.Remediation.csproj src/FinScale.Remediation/
+COPY src/FinScale.Streaming/FinScale.Streaming.csproj     src/FinScale.Streaming/
+COPY src/FinScale.Host/FinScale.Host.csproj               src/FinScale.Host/
+RUN dotnet restore src/FinScale.Host/FinScale.Host.csproj
+
+# 2. Sources, the Avro schemas (embedded resources of FinScale.Streaming) and the sample
+#    incident (copied next to the binary under samples/ for `finscale demo` and replay).
+COPY schemas/ schemas/
+COPY samples/ samples/
+COPY src/ src/
+
+# Framework-dependent and RID-agnostic (runtimes/*/native carries librdkafka per platform).
+RUN dotnet publish src/FinScale.Host/FinScale.Host.csproj -c Release -o /app --no-restore \
+ && test -f /app/finscale.dll \
+ && test -f /app/appsettings.json \
+ && test -d /app/samples/incident-pod-latency
+
+# ---------------------------------------------------------------------------------------------
+# Runtime stage
+# ---------------------------------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION} AS runtime
+
+LABEL org.opencontainers.image.title="finscale" \
+      org.opencontainers.image.description="FinScale.Streaming: anomaly detection and remediation decisions on Kafka telemetry"
+
+# Read-only root filesystem: the app writes nothing to disk, and the runtime writes only to
+# TMPDIR. EnableDiagnostics=0 turns off the diagnostics IPC socket (and debugger/profiler
+# attach) that the runtime would otherwise create in /tmp; to use dotnet-trace/dotnet-counters,
+# run with DOTNET_EnableDiagnostics=1 and a writable /tmp (tmpfs or emptyDir).
+ENV DOTNET_EnableDiagnostics=0 \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    TMPDIR=/tmp
+
+WORKDIR /app
+# Owned by root and not writable by the app user.
+COPY --from=build /app /app
+
+# The non-root `app` user the .NET images define (APP_UID=1654). Numeric so that Kubernetes
+# runAsNonRoot can verify it.
+USER $APP_UID
+
+# Honest about what it checks: no HTTP endpoint exists yet, so this only verifies that PID 1 is
+# still the finscale process (not, say, a shell left behind). It says nothing about Kafka
+# connectivity or consumer lag. Replace with an HTTP /healthz probe once the host serves one.
+# Kubernetes ignores HEALTHCHECK; the Deployment in deploy/ defines no probes for the same reason.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["/bin/sh", "-c", "grep -qa finscale /proc/1/cmdline"]
+
+ENTRYPOINT ["dotnet", "/app/finscale.dll"]
+CMD ["run"]
