@@ -20,8 +20,8 @@ public sealed class AvroSerde<T>
     private readonly IAvroMapper<T> _mapper;
     private readonly long _fingerprint;
     private readonly GenericDatumWriter<GenericRecord> _writer;
-    private readonly ConcurrentDictionary<long, GenericDatumReader<GenericRecord>> _byFingerprint = new();
-    private readonly ConcurrentDictionary<int, GenericDatumReader<GenericRecord>> _byRegistryId = new();
+    private readonly ConcurrentDictionary<long, WriterReader> _byFingerprint = new();
+    private readonly ConcurrentDictionary<int, WriterReader> _byRegistryId = new();
     private readonly ISchemaRegistryClient? _registry;
     private readonly string? _subject;
     private int _registryId = -1;
@@ -45,9 +45,9 @@ public sealed class AvroSerde<T>
         _writer = new GenericDatumWriter<GenericRecord>(schema);
         _registry = registry;
         _subject = subject;
-        _byFingerprint[_fingerprint] = new GenericDatumReader<GenericRecord>(schema, schema);
+        _byFingerprint[_fingerprint] = new WriterReader(schema, new GenericDatumReader<GenericRecord>(schema, schema));
         foreach (var earlier in earlierVersions ?? [])
-            _byFingerprint[AvroSchemas.Fingerprint(earlier)] = new GenericDatumReader<GenericRecord>(earlier, schema);
+            _byFingerprint[AvroSchemas.Fingerprint(earlier)] = new WriterReader(earlier, new GenericDatumReader<GenericRecord>(earlier, schema));
     }
 
     /// <summary>The schema records are written with.</summary>
@@ -63,7 +63,7 @@ public sealed class AvroSerde<T>
             return;
         cancellationToken.ThrowIfCancellationRequested();
         var id = await _registry.RegisterSchemaAsync(_subject!, new RegistrySchema(_schema.ToString(), SchemaType.Avro)).WaitAsync(cancellationToken);
-        _byRegistryId[id] = new GenericDatumReader<GenericRecord>(_schema, _schema);
+        _byRegistryId[id] = new WriterReader(_schema, new GenericDatumReader<GenericRecord>(_schema, _schema));
         _registryId = id;
     }
 
@@ -129,15 +129,26 @@ public sealed class AvroSerde<T>
 
             if (fetched.SchemaType != SchemaType.Avro)
                 throw new RecordDecodeException($"Schema Registry id {id} is a {fetched.SchemaType} schema, not Avro");
-            var writerSchema = AvroSchema.Parse(fetched.SchemaString);
-            _byRegistryId[id] = new GenericDatumReader<GenericRecord>(writerSchema, _schema);
+            try
+            {
+                var writerSchema = AvroSchema.Parse(fetched.SchemaString);
+                _byRegistryId[id] = new WriterReader(writerSchema, new GenericDatumReader<GenericRecord>(writerSchema, _schema));
+            }
+            catch (AvroException ex)
+            {
+                // An unparseable schema, or one that cannot be read as ours (another record type): a bad record, not a crash.
+                throw new RecordDecodeException($"Schema Registry id {id} cannot be read as {_schema.Fullname}: {ex.Message}", ex);
+            }
         }
 
         return Deserialize(data.Span);
     }
 
-    private T Read(GenericDatumReader<GenericRecord> reader, ReadOnlySpan<byte> body)
+    private T Read(WriterReader writerReader, ReadOnlySpan<byte> body)
     {
+        // Check lengths against the bytes present before the library allocates what a corrupt length claims.
+        AvroBodyGuard.Validate(writerReader.Writer, body);
+        var reader = writerReader.Reader;
         // The Avro library reads from a stream; one copy of a small record is cheaper than the alternatives here.
         using var stream = new MemoryStream(body.ToArray(), writable: false);
         GenericRecord record;
@@ -162,4 +173,6 @@ public sealed class AvroSerde<T>
             throw new RecordDecodeException($"invalid {_schema.Fullname}: {ex.Message}", ex);
         }
     }
+
+    private sealed record WriterReader(AvroSchema Writer, GenericDatumReader<GenericRecord> Reader);
 }
