@@ -5,24 +5,16 @@ namespace FinScale.Host;
 /// <summary>Turns configuration failures into one clear line that names the key.</summary>
 internal static class ConfigurationErrors
 {
-    private static readonly Dictionary<string, string> Sections = new(StringComparer.Ordinal)
-    {
-        ["KafkaOptions"] = "Kafka",
-        ["TopicOptions"] = "Topics",
-        ["SchemaRegistryOptions"] = "SchemaRegistry",
-        ["PipelineOptions"] = "Pipeline",
-        ["DetectorOptions"] = "Detection",
-        ["PolicyOptions"] = "Policy",
-    };
-
     /// <summary>True for exceptions that mean the configuration is wrong (exit code 2), with the message to print.</summary>
     public static bool TryDescribe(Exception ex, out string message)
     {
         switch (ex)
         {
             case OptionsValidationException ove:
-                var section = ove.OptionsType is { } t && Sections.TryGetValue(t.Name, out var s) ? s : ove.OptionsName;
-                message = $"configuration error in section '{section}': " + string.Join("; ", ove.Failures.Select(f => Qualify(f, section)));
+                message = Describe(ove);
+                return true;
+            case AggregateException { InnerExceptions: var failures } when failures.All(e => e is OptionsValidationException):
+                message = string.Join(Environment.NewLine + "finscale: ", failures.Cast<OptionsValidationException>().Select(Describe));
                 return true;
             case InvalidOperationException ioe when ioe.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)
                                                  || ioe.Message.StartsWith("Failed to convert", StringComparison.Ordinal):
@@ -38,13 +30,20 @@ internal static class ConfigurationErrors
         }
     }
 
+    private static string Describe(OptionsValidationException ove)
+    {
+        // Every options type names its section in a 'Section' constant; the message names the key under it.
+        var section = ove.OptionsType?.GetField("Section")?.GetRawConstantValue() as string ?? ove.OptionsName;
+        return $"configuration error in section '{section}': " + string.Join("; ", ove.Failures.Select(f => Qualify(f, section)));
+    }
+
     private static string Qualify(string failure, string section)
     {
         // "DataAnnotation validation failed for 'KafkaOptions' members: 'SessionTimeout' with the error: '...'"
         const string marker = "members: '";
         var i = failure.IndexOf(marker, StringComparison.Ordinal);
         if (i < 0)
-            return failure;
+            return $"{section}:{failure}"; // our own validators start their message with the key
         var start = i + marker.Length;
         var end = failure.IndexOf('\'', start);
         if (end < 0)

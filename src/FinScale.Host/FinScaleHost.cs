@@ -46,7 +46,10 @@ internal static class FinScaleHost
 
         AddOptions<KafkaOptions>(builder, KafkaOptions.Section);
         AddOptions<TopicOptions>(builder, TopicOptions.Section);
-        AddOptions<SchemaRegistryOptions>(builder, SchemaRegistryOptions.Section);
+        AddOptions<SchemaRegistryOptions>(builder, SchemaRegistryOptions.Section)
+            .Validate(
+                o => string.IsNullOrWhiteSpace(o.Url) || (Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
+                "Url: not an http(s) URL");
         AddOptions<PipelineOptions>(builder, PipelineOptions.Section);
         AddOptions<DetectorOptions>(builder, DetectorOptions.Section);
         AddOptions<PolicyOptions>(builder, PolicyOptions.Section);
@@ -77,30 +80,14 @@ internal static class FinScaleHost
         return builder;
     }
 
-    /// <summary>Resolves every options type so a bad configuration fails now, naming the key, before anything starts.</summary>
-    public static void ValidateConfiguration(IServiceProvider services)
-    {
-        _ = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<TopicOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<PipelineOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<DetectorOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<PolicyOptions>>().Value;
-        var registry = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.Url;
-        if (!string.IsNullOrWhiteSpace(registry) && !Uri.TryCreate(registry, UriKind.Absolute, out _))
-            throw new OptionsValidationException(SchemaRegistryOptions.Section, typeof(SchemaRegistryOptions), [$"{SchemaRegistryOptions.Section}:Url '{registry}' is not an absolute URL"]);
-    }
+    /// <summary>Runs the start-up validation of every options type now, so a bad configuration fails naming the key before anything starts.</summary>
+    public static void ValidateConfiguration(IServiceProvider services) =>
+        services.GetRequiredService<IStartupValidator>().Validate();
 
-    private static void AddOptions<T>(HostApplicationBuilder builder, string section)
-        where T : class
-    {
+    private static OptionsBuilder<T> AddOptions<T>(HostApplicationBuilder builder, string section)
+        where T : class =>
         builder.Services.AddOptions<T>()
             .Bind(builder.Configuration.GetSection(section), o => o.ErrorOnUnknownConfiguration = true)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(new OptionsSection(typeof(T), section));
-    }
 }
-
-/// <summary>Which configuration section an options type binds, for error messages that name the key.</summary>
-internal sealed record OptionsSection(Type OptionsType, string Section);

@@ -61,6 +61,7 @@ public class CliTests
     [InlineData("FINSCALE_Pipeline__ChannelCapacity", "0", "Pipeline:ChannelCapacity")]
     [InlineData("FINSCALE_Kafka__SessionTimeout", "soon", "Kafka:SessionTimeout")]
     [InlineData("FINSCALE_Detection__Warmup", "10", "Warmup")]
+    [InlineData("FINSCALE_SchemaRegistry__Url", "registry:8081", "SchemaRegistry:Url")]
     public async Task Run_BadConfiguration_FailsAtStartNamingTheKey(string variable, string value, string key)
     {
         var run = await FinscaleProcess.RunAsync(["run"], TimeSpan.FromSeconds(60), new Dictionary<string, string> { [variable] = value });

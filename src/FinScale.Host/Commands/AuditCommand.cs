@@ -21,15 +21,15 @@ internal static class AuditCommand
         var tail = new Command("tail", "Print the audit topic's decisions as JSON lines.") { bootstrap, fromBeginning, untilIdle, topic, config };
         tail.SetAction((parse, ct) =>
         {
-            var cli = new CliSettings { ConfigFile = parse.GetValue(config) }.Set("Kafka:BootstrapServers", parse.GetValue(bootstrap));
+            var cli = CommonOptions.Settings(parse, config, bootstrap);
             return CommandRunner.RunAsync(cli, async (host, token) =>
             {
                 var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
                 endpoint.EnsureReachable();
                 var target = parse.GetValue(topic) ?? host.Services.GetRequiredService<IOptions<TopicOptions>>().Value.Audit;
-                var reader = new TopicReader<FinScale.Contracts.RemediationDecision>(
-                    endpoint, host.Services.GetRequiredService<AvroSerdes>().RemediationDecision, host.Services.GetRequiredService<TimeProvider>());
-                await foreach (var record in reader.ReadAsync(target, parse.GetValue(fromBeginning), parse.GetValue(untilIdle),
+                var reader = new TopicReader(endpoint, host.Services.GetRequiredService<TimeProvider>());
+                var serde = host.Services.GetRequiredService<AvroSerdes>().RemediationDecision;
+                await foreach (var record in reader.ReadAsync(target, serde, parse.GetValue(fromBeginning), parse.GetValue(untilIdle),
                                    bad => Console.Error.WriteLine("finscale audit tail: undecodable " + bad), token))
                 {
                     await Console.Out.WriteLineAsync(AuditJson.Format(record.Value));

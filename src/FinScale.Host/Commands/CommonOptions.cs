@@ -17,6 +17,10 @@ internal static class CommonOptions
         Description = "A JSON configuration file (same keys as appsettings.json).",
     };
 
+    /// <summary>The configuration every Kafka command starts from: its <c>--config</c> file and <c>--bootstrap-servers</c>.</summary>
+    public static CliSettings Settings(ParseResult parse, Option<string?> config, Option<string?> bootstrapServers) =>
+        new CliSettings { ConfigFile = parse.GetValue(config) }.Set("Kafka:BootstrapServers", parse.GetValue(bootstrapServers));
+
     public static Option<TimeSpan?> UntilIdle() => new("--until-idle")
     {
         Description = "Exit 0 after no new input for this long (e.g. 5s, 2m, 00:00:05).",

@@ -50,7 +50,7 @@ internal static class DemoCommand
         var output = Console.Out;
 
         await output.WriteLineAsync($"FinScale demo: embedded Kafka broker at {endpoint.BootstrapServers}");
-        await endpoint.EnsureTopicsAsync([topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter], topics.Partitions, topics.ReplicationFactor, ct);
+        await RunCommand.PrepareAsync(host, ct);
 
         var files = CommandRunner.ExpandPaths([folder]);
         var samples = MetricReplayer.Load(files, CommandRunner.ReportRow);
@@ -60,14 +60,14 @@ internal static class DemoCommand
             await output.WriteLineAsync($"replayed {sent} samples of {files.Count} series from {Path.GetFileName(folder.TrimEnd('/'))} to {topics.Metrics}");
         }
 
-        var pipeline = host.Services.GetRequiredService<MetricsPipeline>();
-        await pipeline.RunAsync(ct);
-        var stats = pipeline.Stats;
+        await RunCommand.RunAsync(host, ct);
+        var stats = host.Services.GetRequiredService<MetricsPipeline>().Stats;
         await output.WriteLineAsync($"pipeline: {stats.Records} records, {stats.Points} points, {stats.Anomalies} anomalies, {stats.Decisions} decisions, {stats.DeadLettered} dead-lettered");
 
+        var reader = new TopicReader(endpoint, time);
         await output.WriteLineAsync();
         await output.WriteLineAsync($"detected (from {topics.Anomalies}):");
-        await foreach (var a in new TopicReader<Anomaly>(endpoint, serdes.Anomaly, time).ReadAsync(topics.Anomalies, true, TimeSpan.FromSeconds(1), null, ct))
+        await foreach (var a in reader.ReadAsync(topics.Anomalies, serdes.Anomaly, true, TimeSpan.FromSeconds(1), null, ct))
         {
             var v = a.Value;
             await output.WriteLineAsync(string.Format(CultureInfo.InvariantCulture,
@@ -76,7 +76,7 @@ internal static class DemoCommand
 
         await output.WriteLineAsync();
         await output.WriteLineAsync($"would do, in shadow mode (from {topics.Audit}):");
-        await foreach (var d in new TopicReader<RemediationDecision>(endpoint, serdes.RemediationDecision, time).ReadAsync(topics.Audit, true, TimeSpan.FromSeconds(1), null, ct))
+        await foreach (var d in reader.ReadAsync(topics.Audit, serdes.RemediationDecision, true, TimeSpan.FromSeconds(1), null, ct))
         {
             var v = d.Value;
             await output.WriteLineAsync($"  {AvroNames.Of(v.Action)} {v.Target?.ToString() ?? "-"}  [{AvroNames.Of(v.Outcome)}{(v.Guard is null ? string.Empty : ", guard " + v.Guard)}]  {v.Reason}");

@@ -34,8 +34,7 @@ internal static class ReplayCommand
         var command = new Command("replay", "Publish metric series from CSV files as Avro metric samples.") { paths, bootstrap, topic, speed, config };
         command.SetAction((parse, ct) =>
         {
-            var cli = new CliSettings { ConfigFile = parse.GetValue(config) }
-                .Set("Kafka:BootstrapServers", parse.GetValue(bootstrap));
+            var cli = CommonOptions.Settings(parse, config, bootstrap);
             return CommandRunner.RunAsync(cli, async (host, token) =>
             {
                 var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();

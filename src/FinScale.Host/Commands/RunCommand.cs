@@ -29,8 +29,7 @@ internal static class RunCommand
         };
         command.SetAction((parse, ct) =>
         {
-            var cli = new CliSettings { ConfigFile = parse.GetValue(config) }
-                .Set("Kafka:BootstrapServers", parse.GetValue(bootstrap))
+            var cli = CommonOptions.Settings(parse, config, bootstrap)
                 .Set("Kafka:GroupId", parse.GetValue(group))
                 .Set("SchemaRegistry:Url", parse.GetValue(registry))
                 .Set("Policy:Mode", parse.GetValue(mode) is { } m ? ParseMode(m).ToString() : null)
@@ -48,17 +47,24 @@ internal static class RunCommand
         _ => throw new ArgumentException($"unknown mode '{text}'", nameof(text)),
     };
 
-    /// <summary>Prepares the cluster (reachable, topics exist) and runs the pipeline until stopped or idle.</summary>
-    public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken)
+    /// <summary>Checks the cluster answers and creates the pipeline's topics that are missing.</summary>
+    public static async Task PrepareAsync(IHost host, CancellationToken cancellationToken)
     {
         var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
         var topics = host.Services.GetRequiredService<IOptions<TopicOptions>>().Value;
         endpoint.EnsureReachable();
-        await endpoint.EnsureTopicsAsync([topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter], topics.Partitions, topics.ReplicationFactor, cancellationToken);
+        await endpoint.EnsureTopicsAsync(topics.PipelineTopics, topics.Partitions, topics.ReplicationFactor, cancellationToken);
+    }
+
+    /// <summary>Prepares the cluster and runs the pipeline until stopped or idle.</summary>
+    public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(host, cancellationToken);
+        var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
         var pipeline = host.Services.GetRequiredService<MetricsPipeline>();
         var logger = host.Services.GetRequiredService<ILogger<MetricsPipeline>>();
         if (endpoint.IsEmbedded)
-            logger.LogWarning("No Kafka:BootstrapServers: consuming from an embedded broker at {BootstrapServers}", endpoint.BootstrapServers);
+            logger.LogInformation("No Kafka:BootstrapServers: consuming from an embedded broker at {BootstrapServers}", endpoint.BootstrapServers);
         await pipeline.RunAsync(cancellationToken);
         return CommandRunner.Ok;
     }

@@ -6,33 +6,32 @@ using FinScale.Streaming.Kafka;
 namespace FinScale.Streaming.Audit;
 
 /// <summary>
-/// Reads a topic of Avro records outside any consumer group (all partitions assigned, nothing
-/// committed): for <c>finscale audit tail</c> and for tests. Undecodable records are reported, not fatal.
+/// Reads a topic outside any consumer group (all partitions assigned, nothing committed): for
+/// <c>finscale audit tail</c>, the demo and tests. Raw records, or Avro records decoded with a serde,
+/// where undecodable ones are reported, not fatal.
 /// </summary>
-/// <typeparam name="T">The record type.</typeparam>
-public sealed class TopicReader<T>
+public sealed class TopicReader
 {
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
+
     private readonly KafkaEndpoint _endpoint;
-    private readonly AvroSerde<T> _serde;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates a reader of <paramref name="endpoint"/> decoding with <paramref name="serde"/>.</summary>
-    public TopicReader(KafkaEndpoint endpoint, AvroSerde<T> serde, TimeProvider time)
+    /// <summary>Creates a reader of <paramref name="endpoint"/>.</summary>
+    public TopicReader(KafkaEndpoint endpoint, TimeProvider time)
     {
         _endpoint = endpoint;
-        _serde = serde;
         _time = time;
     }
 
     /// <summary>
     /// Yields the records of <paramref name="topic"/> from the beginning or from now on, until cancelled or,
-    /// with <paramref name="untilIdle"/>, until no record came for that long.
+    /// with <paramref name="untilIdle"/>, until caught up on every partition and nothing new came for that long.
     /// </summary>
-    public async IAsyncEnumerable<TopicRecord<T>> ReadAsync(
+    public async IAsyncEnumerable<ConsumeResult<byte[]?, byte[]>> ReadAsync(
         string topic,
         bool fromBeginning,
         TimeSpan? untilIdle,
-        Action<string>? onUndecodable,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Assigned partitions and no commits: reading never joins a group or moves anyone's offsets.
@@ -57,8 +56,9 @@ public sealed class TopicReader<T>
         var last = _time.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            // Consume blocks; keep each wait short so cancellation and the idle check stay responsive.
-            var result = await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200)), cancellationToken);
+            // Take what is already fetched without a thread hop; only an empty queue waits, off this thread, briefly.
+            var result = consumer.Consume(TimeSpan.Zero)
+                ?? await Task.Run(() => consumer.Consume(PollTimeout), cancellationToken);
             if (result is null || result.IsPartitionEOF)
             {
                 if (result is not null && atEnd.Add(result.Partition.Value) && atEnd.Count == partitions)
@@ -70,10 +70,25 @@ public sealed class TopicReader<T>
 
             atEnd.Remove(result.Partition.Value);
             last = _time.GetTimestamp();
+            yield return result;
+        }
+    }
+
+    /// <summary>As <see cref="ReadAsync(string, bool, TimeSpan?, CancellationToken)"/>, decoding each value with <paramref name="serde"/>.</summary>
+    public async IAsyncEnumerable<TopicRecord<T>> ReadAsync<T>(
+        string topic,
+        AvroSerde<T> serde,
+        bool fromBeginning,
+        TimeSpan? untilIdle,
+        Action<string>? onUndecodable,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var result in ReadAsync(topic, fromBeginning, untilIdle, cancellationToken))
+        {
             T value;
             try
             {
-                value = await _serde.DeserializeAsync(result.Message.Value ?? [], cancellationToken);
+                value = await serde.DeserializeAsync(result.Message.Value ?? [], cancellationToken);
             }
             catch (RecordDecodeException ex)
             {
@@ -81,12 +96,13 @@ public sealed class TopicReader<T>
                 continue;
             }
 
-            yield return new TopicRecord<T>(result.TopicPartitionOffset, value);
+            yield return new TopicRecord<T>(result.TopicPartitionOffset, result.Message.Key, value);
         }
     }
 }
 
-/// <summary>A decoded record and where it was read.</summary>
+/// <summary>A decoded record, its key and where it was read.</summary>
 /// <param name="Position">Topic, partition and offset.</param>
+/// <param name="Key">The record's key.</param>
 /// <param name="Value">The decoded record.</param>
-public sealed record TopicRecord<T>(TopicPartitionOffset Position, T Value);
+public sealed record TopicRecord<T>(TopicPartitionOffset Position, byte[]? Key, T Value);

@@ -44,10 +44,10 @@ internal static class AvroBodyGuard
                 Walk(u[(int)branch], body, ref pos, depth + 1, at);
                 return;
             case ArraySchema a:
-                Blocks(body, ref pos, schema, a.ItemSchema, isMap: false, depth, at);
+                Blocks(body, ref pos, a.ItemSchema, isMap: false, depth, at);
                 return;
             case MapSchema m:
-                Blocks(body, ref pos, schema, m.ValueSchema, isMap: true, depth, at);
+                Blocks(body, ref pos, m.ValueSchema, isMap: true, depth, at);
                 return;
             case FixedSchema f:
                 Take(body, ref pos, f.Size, at);
@@ -58,18 +58,11 @@ internal static class AvroBodyGuard
         {
             case Schema.Type.Null:
                 return;
-            case Schema.Type.Boolean:
-                Take(body, ref pos, 1, at);
+            case Schema.Type.Boolean or Schema.Type.Float or Schema.Type.Double:
+                Take(body, ref pos, schema.Tag switch { Schema.Type.Boolean => 1, Schema.Type.Float => 4, _ => 8 }, at);
                 return;
-            case Schema.Type.Int:
-            case Schema.Type.Long:
+            case Schema.Type.Int or Schema.Type.Long:
                 ReadLong(body, ref pos, at);
-                return;
-            case Schema.Type.Float:
-                Take(body, ref pos, 4, at);
-                return;
-            case Schema.Type.Double:
-                Take(body, ref pos, 8, at);
                 return;
             case Schema.Type.String:
             case Schema.Type.Bytes:
@@ -83,7 +76,7 @@ internal static class AvroBodyGuard
         }
     }
 
-    private static void Blocks(ReadOnlySpan<byte> body, ref int pos, Schema owner, Schema item, bool isMap, int depth, Where at)
+    private static void Blocks(ReadOnlySpan<byte> body, ref int pos, Schema item, bool isMap, int depth, Where at)
     {
         while (true)
         {

@@ -146,23 +146,22 @@ public sealed class AvroSerde<T>
 
     private T Read(WriterReader writerReader, ReadOnlySpan<byte> body)
     {
-        // Check lengths against the bytes present before the library allocates what a corrupt length claims.
+        // The guard proves the body is exactly one value of the writer schema (lengths, counts, indices,
+        // no trailing bytes) before the library allocates what a corrupt length claims.
         AvroBodyGuard.Validate(writerReader.Writer, body);
-        var reader = writerReader.Reader;
+
         // The Avro library reads from a stream; one copy of a small record is cheaper than the alternatives here.
         using var stream = new MemoryStream(body.ToArray(), writable: false);
         GenericRecord record;
         try
         {
-            record = reader.Read(reuse: null!, new BinaryDecoder(stream));
+            record = writerReader.Reader.Read(reuse: null!, new BinaryDecoder(stream));
         }
-        catch (Exception ex) when (ex is AvroException or EndOfStreamException or IOException or InvalidCastException or ArgumentException or OverflowException or IndexOutOfRangeException or OutOfMemoryException)
+        catch (Exception ex) when (ex is AvroException or EndOfStreamException or IOException or InvalidCastException or ArgumentException or OverflowException or IndexOutOfRangeException)
         {
+            // What the guard cannot see: schema resolution (e.g. an enum symbol the reader lacks) and out-of-range ints.
             throw new RecordDecodeException($"malformed Avro {_schema.Fullname}: {ex.Message}", ex);
         }
-
-        if (stream.Position != stream.Length)
-            throw new RecordDecodeException($"malformed Avro {_schema.Fullname}: {stream.Length - stream.Position} trailing bytes after the record");
 
         try
         {

@@ -25,6 +25,9 @@ public sealed class TopicOptions
     [Required(AllowEmptyStrings = false)]
     public string DeadLetter { get; set; } = TopicNames.DeadLetter;
 
+    /// <summary>The topics <c>finscale run</c> reads and writes.</summary>
+    public IEnumerable<string> PipelineTopics => [Metrics, Anomalies, Audit, DeadLetter];
+
     /// <summary>Partitions given to a topic FinScale creates.</summary>
     [Range(1, 10_000)]
     public int Partitions { get; set; } = 4;

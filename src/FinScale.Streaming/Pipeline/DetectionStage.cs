@@ -28,7 +28,7 @@ internal sealed class DetectionStage
             long refused = _detector.RefusedPoints, late = _detector.OutOfOrderPoints + _detector.NonFinitePoints;
             _found.Clear();
             _detector.Process(batch.Points, _found);
-            _stats.SetDetectorCounters(_detector.RefusedPoints - refused, _detector.OutOfOrderPoints + _detector.NonFinitePoints - late);
+            _stats.AddDetectorCounters(_detector.RefusedPoints - refused, _detector.OutOfOrderPoints + _detector.NonFinitePoints - late);
 
             foreach (var found in _found)
             {

@@ -21,6 +21,9 @@ internal sealed class KafkaSource
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
+    // Offsets only move as detection completes, asynchronously; storing them per message would take every partition's lock per message.
+    private static readonly TimeSpan AdvanceInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly AvroSerde<MetricSample> _serde;
@@ -36,6 +39,7 @@ internal sealed class KafkaSource
     private readonly ShardBatch?[] _pending;
     private long _pendingSince;
     private long _lastActivity;
+    private long _lastAdvance;
 
     public KafkaSource(
         ConsumerBuilder<byte[]?, byte[]> builder,
@@ -109,7 +113,8 @@ internal sealed class KafkaSource
                 Process(result, abort);
                 if (_pendingSince != 0 && _time.GetElapsedTime(_pendingSince) >= _options.MaxBatchDelay)
                     FlushAll(abort);
-                AdvanceAll();
+                if (_time.GetElapsedTime(_lastAdvance) >= AdvanceInterval)
+                    AdvanceAll();
             }
 
             FlushAll(abort);
@@ -293,6 +298,7 @@ internal sealed class KafkaSource
 
     private void AdvanceAll()
     {
+        _lastAdvance = _time.GetTimestamp();
         foreach (var (tp, progress) in _progress)
         {
             if (progress.Advance() is { } next)

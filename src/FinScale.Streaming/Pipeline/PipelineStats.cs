@@ -42,7 +42,7 @@ public sealed class PipelineStats
 
     internal void AddDecision() => Interlocked.Increment(ref _decisions);
 
-    internal void SetDetectorCounters(long refusedDelta, long outOfOrderDelta)
+    internal void AddDetectorCounters(long refusedDelta, long outOfOrderDelta)
     {
         Interlocked.Add(ref _refusedPoints, refusedDelta);
         Interlocked.Add(ref _outOfOrderPoints, outOfOrderDelta);

@@ -69,11 +69,8 @@ public static class CsvSeriesReader
 
             var ts = line[..comma].Trim().Trim('"');
             var val = line[(comma + 1)..].Trim().Trim('"');
-            if (lineNumber == 1 || (frozen is null && string.Equals(ts, "timestamp", StringComparison.OrdinalIgnoreCase)))
-            {
-                if (string.Equals(ts, "timestamp", StringComparison.OrdinalIgnoreCase))
-                    continue; // header
-            }
+            if (frozen is null && string.Equals(ts, "timestamp", StringComparison.OrdinalIgnoreCase))
+                continue; // the header, before any data row
 
             if (!TryParseTimestamp(ts, out var timestamp))
             {

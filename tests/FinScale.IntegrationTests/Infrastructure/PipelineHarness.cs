@@ -41,7 +41,7 @@ public sealed class PipelineHarness : IDisposable
             Audit = $"audit-{id}",
             DeadLetter = $"dlq-{id}",
         };
-        foreach (var t in new[] { topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter })
+        foreach (var t in topics.PipelineTopics)
             await cluster.CreateTopicAsync(t, partitions);
         var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
         return new PipelineHarness(cluster, topics, endpoint);
@@ -85,37 +85,22 @@ public sealed class PipelineHarness : IDisposable
     public Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
 
     /// <summary>The dead-letter topic's raw records with their headers.</summary>
-    public List<ConsumeResult<byte[]?, byte[]>> ReadDeadLetters()
+    public async Task<List<ConsumeResult<byte[]?, byte[]>>> ReadDeadLettersAsync()
     {
-        var config = Endpoint.ConsumerConfig("dlq-reader-" + Guid.NewGuid().ToString("N"), "dlq-reader");
-        config.EnablePartitionEof = true;
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
-        using var admin = Endpoint.CreateAdminClient();
-        var parts = admin.GetMetadata(Topics.DeadLetter, TimeSpan.FromSeconds(10)).Topics.Single().Partitions;
-        consumer.Assign(parts.Select(p => new TopicPartitionOffset(Topics.DeadLetter, p.PartitionId, Offset.Beginning)));
-        var results = new List<ConsumeResult<byte[]?, byte[]>>();
-        var eof = new HashSet<int>();
-        var deadline = DateTimeOffset.Now.AddSeconds(30);
-        while (eof.Count < parts.Count && DateTimeOffset.Now < deadline)
-        {
-            var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (r is null)
-                continue;
-            if (r.IsPartitionEOF)
-                eof.Add(r.Partition.Value);
-            else
-                results.Add(r);
-        }
-
-        return results;
+        var list = new List<ConsumeResult<byte[]?, byte[]>>();
+        await foreach (var r in Reader.ReadAsync(Topics.DeadLetter, true, TimeSpan.FromSeconds(1.5), CancellationToken.None))
+            list.Add(r);
+        return list;
     }
 
     public void Dispose() => Endpoint.Dispose();
 
+    private TopicReader Reader => new(Endpoint, TimeProvider.System);
+
     private async Task<List<TopicRecord<T>>> ReadAsync<T>(string topic, AvroSerde<T> serde)
     {
         var list = new List<TopicRecord<T>>();
-        await foreach (var r in new TopicReader<T>(Endpoint, serde, TimeProvider.System).ReadAsync(topic, true, TimeSpan.FromSeconds(1.5), null, CancellationToken.None))
+        await foreach (var r in Reader.ReadAsync(topic, serde, true, TimeSpan.FromSeconds(1.5), null, CancellationToken.None))
             list.Add(r);
         return list;
     }
