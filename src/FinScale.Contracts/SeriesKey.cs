@@ -65,6 +65,52 @@ public readonly record struct SeriesKey
         return new SeriesKey(metric, sorted, sb.ToString());
     }
 
+    /// <summary>Reads a key back from its canonical text (the inverse of <see cref="Text"/>).</summary>
+    /// <exception cref="FormatException">The text is not a canonical series key.</exception>
+    public static SeriesKey Parse(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        var open = text.IndexOf('{', StringComparison.Ordinal);
+        if (open < 0)
+            return Create(text, null);
+        if (open == 0 || text[^1] != '}')
+            throw new FormatException($"not a series key: {text}");
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var value = new StringBuilder();
+        var i = open + 1;
+        while (i < text.Length - 1)
+        {
+            var eq = text.IndexOf("=\"", i, StringComparison.Ordinal);
+            if (eq < 0)
+                throw new FormatException($"not a series key: {text}");
+            var key = text[i..eq];
+            i = eq + 2;
+            value.Clear();
+            while (i < text.Length && text[i] != '"')
+            {
+                if (text[i] == '\\' && i + 1 < text.Length)
+                    i++;
+                value.Append(text[i++]);
+            }
+
+            if (i >= text.Length)
+                throw new FormatException($"not a series key: {text}");
+            attributes[key] = value.ToString();
+            i++; // closing quote
+            if (i < text.Length - 1)
+            {
+                if (text[i] != ',')
+                    throw new FormatException($"not a series key: {text}");
+                i++;
+            }
+        }
+
+        var key2 = Create(text[..open], attributes);
+        if (!string.Equals(key2.Text, text, StringComparison.Ordinal))
+            throw new FormatException($"not a canonical series key: {text}");
+        return key2;
+    }
+
     /// <summary>The value of an attribute, or null when the series does not carry it.</summary>
     public string? Attribute(string key) => Attributes.TryGetValue(key, out var v) ? v : null;
 

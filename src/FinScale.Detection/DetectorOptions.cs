@@ -32,7 +32,7 @@ public sealed class DetectorOptions
     [Range(1, 100_000)]
     public int EpisodeCloseAfter { get; set; } = 5;
 
-    /// <summary>Most series one shard tracks; beyond it new series are refused and counted.</summary>
+    /// <summary>Most distinct series the process tracks (metric name + identifying attributes); beyond it new series are refused, counted and reported.</summary>
     [Range(1, 100_000_000)]
-    public int MaxSeriesPerShard { get; set; } = 1_000_000;
+    public int MaxSeries { get; set; } = 1_000_000;
 }

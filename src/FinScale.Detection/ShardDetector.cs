@@ -18,8 +18,11 @@ public sealed class ShardDetector
     private const float NormalConsistency = 1.2533141f; // E|X| = sigma * sqrt(2/pi) for a normal X
 
     private readonly DetectorOptions _options;
-    private readonly SeriesRegistry _registry;
+    private readonly SeriesCatalog _catalog;
+    private readonly int _shard;
+    private readonly int _shardCount;
     private readonly SeriesStateArrays _state;
+    private int _seriesCount;
     private long[] _lastTimestamp = new long[1024];
     private bool[] _seen = new bool[1024];
     private int[] _roundStamp = new int[1024];
@@ -38,20 +41,31 @@ public sealed class ShardDetector
     private float[] _z = new float[256];
     private int _pending;
 
-    /// <summary>Creates a detector with the given tuning.</summary>
-    public ShardDetector(DetectorOptions options)
+    /// <summary>
+    /// Creates the detector of shard <paramref name="shard"/> of <paramref name="shardCount"/>: it is handed the
+    /// series whose id modulo <paramref name="shardCount"/> is <paramref name="shard"/>, and keeps their state at
+    /// the dense local index id / shardCount.
+    /// </summary>
+    public ShardDetector(DetectorOptions options, SeriesCatalog catalog, int shard = 0, int shardCount = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shardCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shardCount);
         _options = options;
-        _registry = new SeriesRegistry(options.MaxSeriesPerShard);
-        _state = new SeriesStateArrays(Math.Min(1024, options.MaxSeriesPerShard), options.MaxSeriesPerShard);
+        _catalog = catalog;
+        _shard = shard;
+        _shardCount = shardCount;
+        var most = ((catalog.Capacity - 1) / shardCount) + 1;
+        _state = new SeriesStateArrays(Math.Min(1024, most), most);
     }
 
-    /// <summary>Series tracked by this shard.</summary>
-    public int SeriesCount => _registry.Count;
+    /// <summary>The shard a series belongs to among <paramref name="shardCount"/> shards.</summary>
+    public static int ShardOf(int seriesId, int shardCount) => seriesId % shardCount;
 
-    /// <summary>Points refused because the shard's series cap was reached.</summary>
-    public long RefusedPoints => _registry.Refused;
+    /// <summary>Series this shard has seen.</summary>
+    public int SeriesCount => _seriesCount;
 
     /// <summary>Points dropped because their event time was older than the series' last point.</summary>
     public long OutOfOrderPoints { get; private set; }
@@ -66,9 +80,9 @@ public sealed class ShardDetector
         for (var i = 0; i < points.Length; i++)
         {
             ref readonly var p = ref points[i];
-            var id = _registry.GetOrAdd(p.Key);
-            if (id < 0)
-                continue;
+            if (p.SeriesId < 0 || p.SeriesId % _shardCount != _shard)
+                throw new ArgumentException($"series {p.SeriesId} does not belong to shard {_shard} of {_shardCount}", nameof(points));
+            var id = p.SeriesId / _shardCount;
             if (id >= _lastTimestamp.Length || _state.Capacity <= id)
                 Grow(id + 1);
 
@@ -88,6 +102,8 @@ public sealed class ShardDetector
             }
 
             _lastTimestamp[id] = p.TimestampMs;
+            if (!_seen[id])
+                _seriesCount++;
             _seen[id] = true;
             if (_roundStamp[id] == _round)
                 Flush(points, anomalies);
@@ -191,14 +207,15 @@ public sealed class ShardDetector
         }
     }
 
-    private static Anomaly CreateAnomaly(in SeriesPoint p, float expected, double score, float z)
+    private Anomaly CreateAnomaly(in SeriesPoint p, float expected, double score, float z)
     {
         var eventTime = DateTimeOffset.FromUnixTimeMilliseconds(p.TimestampMs);
+        var key = _catalog.KeyOf(p.SeriesId);
         return new Anomaly(
-            StableIds.Of(p.Key.Text, p.TimestampMs.ToString(CultureInfo.InvariantCulture), Name),
-            p.Key.Text,
-            p.Key.Metric,
-            p.Key.Attributes,
+            StableIds.Of(key.Text, p.TimestampMs.ToString(CultureInfo.InvariantCulture), Name),
+            key.Text,
+            key.Metric,
+            key.Attributes,
             eventTime,
             p.Value,
             expected,

@@ -7,8 +7,13 @@ public class ShardDetectorTests
 {
     private static readonly Dictionary<string, string> Pod = new() { ["k8s.pod.name"] = "api-1" };
     private const long Minute = 60_000;
+    private readonly SeriesCatalog _catalog = new(1_000_000);
 
-    private static SeriesPoint[] Noisy(SeriesKey key, int n, double level, double sigma, int seed, long start = 0)
+    private int Id(SeriesKey key) => _catalog.GetOrAdd(key);
+
+    private ShardDetector New(DetectorOptions? options = null) => new(options ?? new DetectorOptions(), _catalog);
+
+    private SeriesPoint[] Noisy(SeriesKey key, int n, double level, double sigma, int seed, long start = 0)
     {
         var rng = new Random(seed);
         var points = new SeriesPoint[n];
@@ -16,7 +21,7 @@ public class ShardDetectorTests
         {
             // Box-Muller: a Gaussian from two uniforms.
             var g = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-            points[i] = new SeriesPoint(key, start + (i * Minute), level + (sigma * g));
+            points[i] = new SeriesPoint(Id(key), start + (i * Minute), level + (sigma * g));
         }
 
         return points;
@@ -29,7 +34,7 @@ public class ShardDetectorTests
         var points = Noisy(key, 300, 100, 5, seed: 1);
         for (var i = 200; i < 205; i++)
             points[i] = points[i] with { Value = 400 };
-        var detector = new ShardDetector(new DetectorOptions());
+        var detector = New();
         var found = new List<DetectedAnomaly>();
 
         detector.Process(points, found);
@@ -47,7 +52,7 @@ public class ShardDetectorTests
     [Fact]
     public void Process_CleanNoise_RaisesNothing()
     {
-        var detector = new ShardDetector(new DetectorOptions());
+        var detector = New();
         var found = new List<DetectedAnomaly>();
         for (var s = 0; s < 20; s++)
             detector.Process(Noisy(SeriesKey.Create("m" + s, null), 2000, 50 + s, 3, seed: s), found);
@@ -64,14 +69,14 @@ public class ShardDetectorTests
         var interleaved = Enumerable.Range(0, 200).SelectMany(t => series.Select(s => s[t])).ToArray();
 
         var whole = new List<DetectedAnomaly>();
-        new ShardDetector(new DetectorOptions()).Process(interleaved, whole);
+        New().Process(interleaved, whole);
         var piecewise = new List<DetectedAnomaly>();
-        var d = new ShardDetector(new DetectorOptions());
+        var d = New();
         for (var i = 0; i < interleaved.Length; i += 3)
             d.Process(interleaved.AsSpan(i, Math.Min(3, interleaved.Length - i)), piecewise);
 
         Assert.Equal(2, whole.Count);
-        Assert.Equal(whole.Select(a => a.Anomaly), piecewise.Select(a => a.Anomaly));
+        Assert.Equal(whole.Select(a => (a.Anomaly.AnomalyId, a.Anomaly.Observed, a.Anomaly.Expected, a.Anomaly.Score)), piecewise.Select(a => (a.Anomaly.AnomalyId, a.Anomaly.Observed, a.Anomaly.Expected, a.Anomaly.Score)));
     }
 
     [Fact]
@@ -82,7 +87,7 @@ public class ShardDetectorTests
         var points = Noisy(key, 100, 10, 1, seed: 3);
         points[80] = points[80] with { Value = 100 };
         var found = new List<DetectedAnomaly>();
-        new ShardDetector(new DetectorOptions()).Process(points, found);
+        New().Process(points, found);
         Assert.Equal(80, Assert.Single(found).PointIndex);
     }
 
@@ -90,9 +95,9 @@ public class ShardDetectorTests
     public void Process_WarmUp_NeverRaises()
     {
         var key = SeriesKey.Create("m", null);
-        var points = Enumerable.Range(0, 30).Select(i => new SeriesPoint(key, i * Minute, i % 2 == 0 ? 1 : 1000)).ToArray();
+        var points = Enumerable.Range(0, 30).Select(i => new SeriesPoint(Id(key), i * Minute, i % 2 == 0 ? 1 : 1000)).ToArray();
         var found = new List<DetectedAnomaly>();
-        new ShardDetector(new DetectorOptions { WarmUpPoints = 30 }).Process(points, found);
+        New(new DetectorOptions { WarmUpPoints = 30 }).Process(points, found);
         Assert.Empty(found);
     }
 
@@ -105,15 +110,15 @@ public class ShardDetectorTests
             points[i] = points[i] with { Value = 500 };
         points[300] = points[300] with { Value = 600 };
         var found = new List<DetectedAnomaly>();
-        new ShardDetector(new DetectorOptions()).Process(points, found);
+        New().Process(points, found);
         Assert.Equal([100, 300], found.Select(a => a.PointIndex));
     }
 
     [Fact]
     public void Process_OutOfOrderAndNonFinite_AreDroppedAndCounted()
     {
-        var key = SeriesKey.Create("m", null);
-        var d = new ShardDetector(new DetectorOptions());
+        var key = Id(SeriesKey.Create("m", null));
+        var d = New();
         var found = new List<DetectedAnomaly>();
         d.Process([new(key, 10 * Minute, 1), new(key, 5 * Minute, 1), new(key, 11 * Minute, double.NaN), new(key, 12 * Minute, 1e300)], found);
         Assert.Equal(1, d.OutOfOrderPoints);
@@ -123,8 +128,8 @@ public class ShardDetectorTests
     [Fact]
     public void Process_RepeatedTimestamps_AreScoredNotDropped()
     {
-        var key = SeriesKey.Create("m", null);
-        var d = new ShardDetector(new DetectorOptions());
+        var key = Id(SeriesKey.Create("m", null));
+        var d = New();
         var found = new List<DetectedAnomaly>();
         d.Process([new(key, Minute, 1), new(key, Minute, 2), new(key, Minute, 3)], found);
         Assert.Equal(0, d.OutOfOrderPoints);
@@ -132,13 +137,28 @@ public class ShardDetectorTests
     }
 
     [Fact]
-    public void Process_PastTheSeriesCap_RefusesAndCounts()
+    public void Process_TwoShards_EachKeepsItsOwnSeriesAndRefusesTheOther()
     {
-        var d = new ShardDetector(new DetectorOptions { MaxSeriesPerShard = 3 });
+        var ids = Enumerable.Range(0, 10).Select(i => Id(SeriesKey.Create("m" + i, null))).ToArray();
+        var shard1 = new ShardDetector(new DetectorOptions(), _catalog, shard: 1, shardCount: 2);
         var found = new List<DetectedAnomaly>();
-        d.Process(Enumerable.Range(0, 5).Select(i => new SeriesPoint(SeriesKey.Create("m" + i, null), 0, 1)).ToArray(), found);
-        Assert.Equal(3, d.SeriesCount);
-        Assert.Equal(2, d.RefusedPoints);
+        shard1.Process(ids.Where(id => ShardDetector.ShardOf(id, 2) == 1).Select(id => new SeriesPoint(id, 0, 1)).ToArray(), found);
+        Assert.Equal(5, shard1.SeriesCount);
+        Assert.Throws<ArgumentException>(() => shard1.Process([new SeriesPoint(ids.First(id => id % 2 == 0), 0, 1)], found));
+    }
+
+    [Fact]
+    public void Process_AnomalyOnAShard_NamesTheSeriesFromTheCatalog()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 120, 100, 5, seed: 11);
+        points[100] = points[100] with { Value = 900 };
+        var shard = ShardDetector.ShardOf(points[0].SeriesId, 3);
+        var found = new List<DetectedAnomaly>();
+        new ShardDetector(new DetectorOptions(), _catalog, shard, 3).Process(points, found);
+        var a = Assert.Single(found).Anomaly;
+        Assert.Equal(key.Text, a.Series);
+        Assert.Equal("api-1", a.Attributes["k8s.pod.name"]);
     }
 
     [Fact]
@@ -149,8 +169,8 @@ public class ShardDetectorTests
         points[70] = points[70] with { Value = 90 };
         var a = new List<DetectedAnomaly>();
         var b = new List<DetectedAnomaly>();
-        new ShardDetector(new DetectorOptions()).Process(points, a);
-        new ShardDetector(new DetectorOptions()).Process(points, b);
+        New().Process(points, a);
+        New().Process(points, b);
         Assert.Equal(Assert.Single(a).Anomaly.AnomalyId, Assert.Single(b).Anomaly.AnomalyId);
     }
 }

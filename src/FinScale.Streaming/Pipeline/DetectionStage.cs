@@ -12,11 +12,11 @@ internal sealed class DetectionStage
     private readonly PipelineStats _stats;
     private readonly List<DetectedAnomaly> _found = [];
 
-    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, DetectorOptions options, PipelineStats stats)
+    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, DetectorOptions options, SeriesCatalog catalog, int shard, int shardCount, PipelineStats stats)
     {
         _input = input;
         _output = output;
-        _detector = new ShardDetector(options);
+        _detector = new ShardDetector(options, catalog, shard, shardCount);
         _stats = stats;
     }
 
@@ -25,10 +25,10 @@ internal sealed class DetectionStage
     {
         await foreach (var batch in _input.ReadAllAsync(abort))
         {
-            long refused = _detector.RefusedPoints, late = _detector.OutOfOrderPoints + _detector.NonFinitePoints;
+            var late = _detector.OutOfOrderPoints + _detector.NonFinitePoints;
             _found.Clear();
             _detector.Process(batch.Points, _found);
-            _stats.AddDetectorCounters(_detector.RefusedPoints - refused, _detector.OutOfOrderPoints + _detector.NonFinitePoints - late);
+            _stats.AddDetectorCounters(_detector.OutOfOrderPoints + _detector.NonFinitePoints - late);
 
             foreach (var found in _found)
             {

@@ -27,6 +27,7 @@ internal sealed class KafkaSource
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly AvroSerde<MetricSample> _serde;
+    private readonly SeriesCatalog _catalog;
     private readonly ChannelWriter<ShardBatch>[] _shards;
     private readonly TopicOptions _topics;
     private readonly PipelineOptions _options;
@@ -45,6 +46,7 @@ internal sealed class KafkaSource
         ConsumerBuilder<byte[]?, byte[]> builder,
         IProducer<byte[]?, byte[]> producer,
         AvroSerde<MetricSample> serde,
+        SeriesCatalog catalog,
         ChannelWriter<ShardBatch>[] shards,
         TopicOptions topics,
         PipelineOptions options,
@@ -55,6 +57,7 @@ internal sealed class KafkaSource
     {
         _producer = producer;
         _serde = serde;
+        _catalog = catalog;
         _shards = shards;
         _topics = topics;
         _options = options;
@@ -190,13 +193,20 @@ internal sealed class KafkaSource
             return;
         }
 
-        var key = sample.Key;
-        var shard = ShardOf(key);
+        var id = _catalog.GetOrAdd(sample.Key);
+        if (id < 0)
+        {
+            _stats.AddRefusedPoints(1);
+            ticket.Complete();
+            return;
+        }
+
+        var shard = ShardDetector.ShardOf(id, _shards.Length);
         var batch = _pending[shard] ??= new ShardBatch(Math.Min(_options.MaxBatchPoints, 1024));
         if (_pendingSince == 0)
             _pendingSince = _time.GetTimestamp();
         ticket.AddPending();
-        batch.Add(new SeriesPoint(key, sample.Timestamp.ToUnixTimeMilliseconds(), sample.Value), ticket);
+        batch.Add(new SeriesPoint(id, sample.Timestamp.ToUnixTimeMilliseconds(), sample.Value), ticket);
         _stats.AddPoints(1);
         ticket.Complete(); // the source's own hold: the point now carries the record
 
@@ -241,15 +251,6 @@ internal sealed class KafkaSource
         // The record's offset advances only once the dead letter is durably written: nothing is lost.
         ProducerRetry.Produce(_producer, _topics.DeadLetter, message, _faults.Completing(ticket));
         _stats.AddDeadLettered();
-    }
-
-    private int ShardOf(in SeriesKey key)
-    {
-        // FNV-1a over the key text: stable across processes, unlike string.GetHashCode.
-        var hash = 2166136261u;
-        foreach (var c in key.Text)
-            hash = (hash ^ c) * 16777619u;
-        return (int)(hash % (uint)_shards.Length);
     }
 
     private void FlushAll(CancellationToken abort)

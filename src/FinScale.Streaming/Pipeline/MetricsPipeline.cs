@@ -105,11 +105,13 @@ public sealed class MetricsPipeline
             })
             .Build();
         await _serdes.InitializeAsync(stop);
+        var catalog = new SeriesCatalog(_detection.MaxSeries);
 
         var source = new KafkaSource(
             new ConsumerBuilder<byte[]?, byte[]>(_endpoint.ConsumerConfig(_kafka.GroupId, "pipeline")),
             producer,
             _serdes.MetricSample,
+            catalog,
             shardChannels.Select(c => c.Writer).ToArray(),
             _topics,
             _options,
@@ -119,7 +121,7 @@ public sealed class MetricsPipeline
             _logger);
         PipelineLog.Started(_logger, _topics.Metrics, _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
-        var detection = DetectAllAsync(shardChannels, anomalies.Writer, abort.Token);
+        var detection = DetectAllAsync(shardChannels, catalog, anomalies.Writer, abort.Token);
         var decisions = new DecisionStage(anomalies.Reader, producer, _serdes.Anomaly, _serdes.RemediationDecision, _executor, _policy, _topics, Stats, faults, Observer)
             .RunAsync(abort.Token);
         var consume = Task.Factory.StartNew(
@@ -154,12 +156,12 @@ public sealed class MetricsPipeline
             throw new PipelineFailedException($"pipeline stopped: {first.Message}", first);
     }
 
-    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, SeriesCatalog catalog, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)
     {
         // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
         try
         {
-            await Task.WhenAll(shards.Select(c => new DetectionStage(c.Reader, output, _detection, Stats).RunAsync(abort)));
+            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, _detection, catalog, i, shards.Length, Stats).RunAsync(abort)));
             output.TryComplete();
         }
         catch (Exception ex)

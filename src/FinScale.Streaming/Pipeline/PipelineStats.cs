@@ -42,9 +42,7 @@ public sealed class PipelineStats
 
     internal void AddDecision() => Interlocked.Increment(ref _decisions);
 
-    internal void AddDetectorCounters(long refusedDelta, long outOfOrderDelta)
-    {
-        Interlocked.Add(ref _refusedPoints, refusedDelta);
-        Interlocked.Add(ref _outOfOrderPoints, outOfOrderDelta);
-    }
+    internal void AddRefusedPoints(long n) => Interlocked.Add(ref _refusedPoints, n);
+
+    internal void AddDetectorCounters(long outOfOrderDelta) => Interlocked.Add(ref _outOfOrderPoints, outOfOrderDelta);
 }
