@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using FinScale.Telemetry.Kafka.Delivery;
+using FinScale.Telemetry.Kafka.Otlp;
+using OpenTelemetry;
+
+namespace FinScale.Telemetry.Kafka;
+
+/// <summary>Publishes spans to Kafka as OTLP <c>ExportTraceServiceRequest</c> records, one per trace id and keyed by it.</summary>
+/// <remarks>
+/// Usually registered with <see cref="KafkaExporterTracerProviderBuilderExtensions.AddKafkaExporter"/>. <see cref="Export"/>
+/// serializes and hands the records to librdkafka without waiting for the broker; failures surface in
+/// <see cref="Statistics"/>. No member throws once the exporter is constructed.
+/// </remarks>
+public sealed class KafkaTraceExporter : BaseExporter<Activity>
+{
+    private readonly KafkaRecordSender _sender;
+    private readonly int _maxRecordBytes;
+    private OtlpResource? _resource;
+
+    /// <summary>Initializes a new instance of the <see cref="KafkaTraceExporter"/> class and its Kafka producer.</summary>
+    /// <param name="options">The exporter options; validated here.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public KafkaTraceExporter(KafkaExporterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Statistics = options.Statistics;
+        _maxRecordBytes = options.MaxRecordBytes;
+        _sender = KafkaRecordSender.Create(options, options.TracesTopic, TelemetrySignal.Traces);
+    }
+
+    /// <summary>Gets the delivery counters of this exporter (the same object as <see cref="KafkaExporterOptions.Statistics"/>).</summary>
+    public KafkaExporterStatistics Statistics { get; }
+
+    /// <summary>Serializes the batch into records and queues them; returns <see cref="ExportResult.Failure"/> when any was dropped at once.</summary>
+    /// <param name="batch">The spans to export.</param>
+    /// <returns>Success when every record was queued.</returns>
+    public override ExportResult Export(in Batch<Activity> batch)
+    {
+        // The exporter's own Kafka client must not feed telemetry back into the pipeline it serves.
+        using var scope = SuppressInstrumentationScope.Begin();
+        List<OtlpRecord> records;
+        int spans;
+        try
+        {
+            _resource ??= OtlpResource.From(ParentProvider?.GetResource());
+            records = OtlpTraceMapper.Map(in batch, _resource, _maxRecordBytes, out spans);
+        }
+        catch (Exception ex)
+        {
+            Statistics.OnSerializationFailure(TelemetrySignal.Traces, 0, ex.Message);
+            KafkaExporterEventSource.Log.ExportFailed("traces", ex.ToString());
+            return ExportResult.Failure;
+        }
+
+        var allQueued = true;
+        foreach (var record in records)
+        {
+            allQueued &= _sender.TrySend(record.Key, record.Value, record.Items);
+        }
+
+        return allQueued ? ExportResult.Success : ExportResult.Failure;
+    }
+
+    /// <inheritdoc/>
+    protected override bool OnForceFlush(int timeoutMilliseconds) => _sender.Flush(timeoutMilliseconds);
+
+    /// <inheritdoc/>
+    protected override bool OnShutdown(int timeoutMilliseconds) => _sender.Close(timeoutMilliseconds);
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _sender.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
