@@ -1,5 +1,6 @@
 using Confluent.SchemaRegistry;
 using FinScale.Detection;
+using FinScale.Detection.Traces;
 using FinScale.Remediation;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
@@ -53,6 +54,8 @@ internal static class FinScaleHost
         AddOptions<PipelineOptions>(builder, PipelineOptions.Section);
         AddOptions<DetectorOptions>(builder, DetectorOptions.Section);
         AddOptions<PolicyOptions>(builder, PolicyOptions.Section);
+        AddOptions<OtlpOptions>(builder, OtlpOptions.Section);
+        AddOptions<TraceMetricsOptions>(builder, TraceMetricsOptions.Section);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => KafkaEndpoint.Open(sp.GetRequiredService<IOptions<KafkaOptions>>().Value));
@@ -68,11 +71,16 @@ internal static class FinScaleHost
         builder.Services.AddSingleton<IRemediationExecutor, ShadowExecutor>();
         builder.Services.AddSingleton(sp => new MetricsPipeline(
             sp.GetRequiredService<KafkaEndpoint>(),
-            sp.GetRequiredService<IOptions<KafkaOptions>>().Value,
-            sp.GetRequiredService<IOptions<TopicOptions>>().Value,
-            sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
-            sp.GetRequiredService<IOptions<DetectorOptions>>().Value,
-            sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
+            new PipelineSettings
+            {
+                Kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value,
+                Topics = sp.GetRequiredService<IOptions<TopicOptions>>().Value,
+                Pipeline = sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
+                Detection = sp.GetRequiredService<IOptions<DetectorOptions>>().Value,
+                Policy = sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
+                Otlp = sp.GetRequiredService<IOptions<OtlpOptions>>().Value,
+                Traces = sp.GetRequiredService<IOptions<TraceMetricsOptions>>().Value,
+            },
             sp.GetRequiredService<AvroSerdes>(),
             sp.GetRequiredService<IRemediationExecutor>(),
             sp.GetRequiredService<TimeProvider>(),

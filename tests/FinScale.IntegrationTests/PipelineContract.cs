@@ -2,7 +2,9 @@ using System.Text;
 using FinScale.Contracts;
 using FinScale.IntegrationTests.Infrastructure;
 using FinScale.Streaming.Avro;
+using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
+using Google.Protobuf;
 
 namespace FinScale.IntegrationTests;
 
@@ -100,6 +102,89 @@ public abstract class PipelineContract
 
         var second = await h.RunAsync("group-dlq");
         Assert.Equal(0, second.Records);
+    }
+    [SkippableTheory]
+    [InlineData(OtlpOptions.ProtoEncoding)]
+    [InlineData(OtlpOptions.JsonEncoding)]
+    public async Task Run_OtlpLatencyHistogramsFromTheCollector_SpikeOnOnePod_RaisesAnomaliesOnThatPodOnly(string encoding)
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        string[] pods = ["checkout-7c9d8-qx2vw", "checkout-7c9d8-4hkzp"];
+        var records = OtlpWorkloads.LatencyHistograms(pods, 240, 120, seed: 11, spikeAt: 200, spikeMs: 950);
+        h.PublishRaw(h.Topics.OtlpMetrics, records.Select(r => ((byte[]?)r.Key, encoding == OtlpOptions.JsonEncoding ? OtlpWorkloads.ToOtlpJson(r.Request) : r.Request.ToByteArray())));
+
+        var stats = await h.RunAsync("group-otlp-" + encoding, otlp: new OtlpOptions { MetricsEncoding = encoding });
+
+        Assert.Equal(480, stats.Records);
+        Assert.Equal(0, stats.DeadLettered);
+        Assert.Equal(480, stats.OtlpMetrics.DataPoints);
+        var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
+        Assert.NotEmpty(anomalies);
+        Assert.All(anomalies, a => Assert.Equal(pods[0], a.Attribute(WellKnownAttributes.PodName)));
+        var p99 = Assert.Single(anomalies, a => a.Metric == "http.server.request.duration.p99");
+        Assert.Equal(Workloads.Start.AddMinutes(200), p99.EventTime);
+        Assert.Equal("/charge", p99.Attribute("http.route"));
+        Assert.Null(p99.Attribute("host.arch"));
+        Assert.InRange(p99.Observed, 750, 1000);
+        var decisions = await h.ReadDecisionsAsync();
+        Assert.Contains(decisions, d => d.Value.Target == new ActionTarget("payments", "Pod", pods[0]));
+    }
+
+    [SkippableTheory]
+    [InlineData(OtlpOptions.ProtoEncoding)]
+    [InlineData(OtlpOptions.JsonEncoding)]
+    public async Task Run_OtlpSpans_SlowPod_RaisesAnomalyOnItsRedDuration_AndEveryRecordIsCommitted(string encoding)
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        string[] pods = ["checkout-7c9d8-qx2vw", "checkout-7c9d8-4hkzp"];
+        var records = OtlpWorkloads.CheckoutSpans(pods, 120, 40, seed: 12, spikeAt: 100, spikeMs: 900);
+        h.PublishRaw(h.Topics.OtlpSpans, records.Select(r => ((byte[]?)r.Key, encoding == OtlpOptions.JsonEncoding ? OtlpWorkloads.ToOtlpJson(r.Request) : r.Request.ToByteArray())));
+
+        var stats = await h.RunAsync("group-spans-" + encoding, otlp: new OtlpOptions { SpansEncoding = encoding });
+
+        Assert.Equal(240, stats.Records);
+        Assert.Equal(0, stats.DeadLettered);
+        Assert.Equal(240 * 60, stats.OtlpSpans.Spans);
+        var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
+        var slow = anomalies.Where(a => a.Metric == "traces.span.metrics.duration.p99" && a.Attribute(WellKnownAttributes.PodName) == pods[0]).ToList();
+        Assert.NotEmpty(slow);
+        Assert.All(slow, a => Assert.Equal(Workloads.Start.AddMinutes(100), a.EventTime.AddSeconds(-10)));
+        // The spike belongs to the first pod: its peer raises nothing for that window.
+        Assert.DoesNotContain(anomalies, a => a.Attribute(WellKnownAttributes.PodName) == pods[1] && a.EventTime == slow[0].EventTime);
+        Assert.Contains(anomalies, a => a.Metric == "traces.service_graph.request.server.duration.p99" && a.Attribute("client") == "frontend" && a.Attribute("server") == "checkout");
+
+        // Records whose spans went into windows are committed once those windows are detected: a rerun reads nothing.
+        var second = await h.RunAsync("group-spans-" + encoding, otlp: new OtlpOptions { SpansEncoding = encoding });
+        Assert.Equal(0, second.Records);
+    }
+
+    [SkippableFact]
+    public async Task Run_MalformedOtlpRecords_GoToTheDeadLetterTopic_AndValidOnesAreAllProcessed()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        var good = OtlpWorkloads.LatencyHistograms(["checkout-1"], 40, 100, seed: 13).Select(r => r.Request.ToByteArray()).ToList();
+        var rng = new Random(14);
+        var garbage = new byte[64];
+        rng.NextBytes(garbage);
+        byte[][] bad = [garbage, good[0][..^5], Encoding.UTF8.GetBytes("{\"resourceMetrics\": ["), [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]];
+        h.PublishRaw(h.Topics.OtlpMetrics, good.Take(20).Concat(bad).Concat(good.Skip(20)).Select(v => ((byte[]?)null, v)));
+
+        var stats = await h.RunAsync("group-otlp-dlq");
+
+        Assert.Equal(good.Count + bad.Length, stats.Records);
+        Assert.Equal(bad.Length, stats.DeadLettered);
+        Assert.Equal(good.Count, stats.OtlpMetrics.DataPoints);
+        var letters = await h.ReadDeadLettersAsync();
+        Assert.Equal(bad.Select(Convert.ToHexString).Order(), letters.Select(l => Convert.ToHexString(l.Message.Value)).Order());
+        Assert.All(letters, l =>
+        {
+            Assert.Equal(h.Topics.OtlpMetrics, Encoding.UTF8.GetString(l.Message.Headers.GetLastBytes(DeadLetterHeaders.Topic)));
+            Assert.Contains("protobuf", Encoding.UTF8.GetString(l.Message.Headers.GetLastBytes(DeadLetterHeaders.Reason)), StringComparison.Ordinal);
+        });
+        Assert.Equal(0, (await h.RunAsync("group-otlp-dlq")).Records);
     }
 }
 

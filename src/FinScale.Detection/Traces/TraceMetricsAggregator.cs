@@ -64,8 +64,15 @@ public sealed partial class TraceMetricsAggregator<TToken>
     /// <summary>Error groups touched while emitting one window, in first-touched order.</summary>
     private readonly List<ErrorGroup> _touched = [];
 
-    /// <summary>Largest span end seen, ms; long.MinValue before the first span.</summary>
+    /// <summary>
+    /// Event time up to which input is complete, ms; long.MinValue before the first span. By default the largest span
+    /// end seen; once the caller passes a watermark (<see cref="Advance(long, List{SeriesPoint}, List{TToken})"/>),
+    /// only the caller moves it.
+    /// </summary>
     private long _watermarkMs = long.MinValue;
+
+    /// <summary>True once the caller drives the watermark (input from several partitions that progress unevenly).</summary>
+    private bool _externalWatermark;
 
     /// <summary>Highest RED window index emitted; no span is accepted into it or any earlier one again.</summary>
     private long _redEmittedThrough = long.MinValue;
@@ -162,7 +169,7 @@ public sealed partial class TraceMetricsAggregator<TToken>
         }
 
         var endMs = span.EndUnixNano / NanosPerMs;
-        if (endMs > _watermarkMs)
+        if (!_externalWatermark && endMs > _watermarkMs)
         {
             _watermarkMs = endMs;
 
@@ -214,6 +221,21 @@ public sealed partial class TraceMetricsAggregator<TToken>
 
         // Last: expiry above may have dropped spans whose RED points were already out.
         _releaseNext.MoveTo(released);
+    }
+
+    /// <summary>
+    /// Like <see cref="Advance(List{SeriesPoint}, List{TToken})"/>, with the watermark set by the caller: the event
+    /// time, ms, below which no more spans are expected. A consumer of several partitions passes the least of the
+    /// partitions' progress, so a partition that is behind (a replay, a slow producer) does not see its spans dropped as
+    /// late because another one ran ahead. From the first call on, span ends no longer move the watermark; a
+    /// watermark lower than the current one is ignored.
+    /// </summary>
+    public void Advance(long watermarkMs, List<SeriesPoint> points, List<TToken> released)
+    {
+        _externalWatermark = true;
+        if (watermarkMs > _watermarkMs)
+            _watermarkMs = watermarkMs;
+        Advance(points, released);
     }
 
     /// <summary>

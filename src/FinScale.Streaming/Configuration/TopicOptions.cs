@@ -4,14 +4,19 @@ using FinScale.Contracts;
 namespace FinScale.Streaming.Configuration;
 
 /// <summary>Topic names (defaults in <see cref="TopicNames"/>) and how to create the ones that do not exist.</summary>
-public sealed class TopicOptions
+public sealed class TopicOptions : IValidatableObject
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Topics";
 
-    /// <summary>Avro metric samples consumed by <c>finscale run</c>.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// <summary>Avro metric samples (business metrics, <c>finscale replay</c>) consumed by <c>finscale run</c>; empty to not read it.</summary>
     public string Metrics { get; set; } = TopicNames.Metrics;
+
+    /// <summary>OTLP metrics as the Collector's kafkaexporter writes them; empty to not read it.</summary>
+    public string OtlpMetrics { get; set; } = TopicNames.OtlpMetrics;
+
+    /// <summary>OTLP traces as the Collector's kafkaexporter writes them; empty to not read it.</summary>
+    public string OtlpSpans { get; set; } = TopicNames.OtlpSpans;
 
     /// <summary>Avro anomalies produced by <c>finscale run</c>.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -25,8 +30,11 @@ public sealed class TopicOptions
     [Required(AllowEmptyStrings = false)]
     public string DeadLetter { get; set; } = TopicNames.DeadLetter;
 
+    /// <summary>The topics <c>finscale run</c> reads.</summary>
+    public IEnumerable<string> InputTopics => new[] { Metrics, OtlpMetrics, OtlpSpans }.Where(t => !string.IsNullOrEmpty(t));
+
     /// <summary>The topics <c>finscale run</c> reads and writes.</summary>
-    public IEnumerable<string> PipelineTopics => [Metrics, Anomalies, Audit, DeadLetter];
+    public IEnumerable<string> PipelineTopics => [.. InputTopics, Anomalies, Audit, DeadLetter];
 
     /// <summary>Partitions given to a topic FinScale creates.</summary>
     [Range(1, 10_000)]
@@ -35,4 +43,19 @@ public sealed class TopicOptions
     /// <summary>Replication factor of a topic FinScale creates on a real cluster.</summary>
     [Range(1, 16)]
     public short ReplicationFactor { get; set; } = 1;
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!InputTopics.Any())
+            yield return new ValidationResult("at least one input topic must be set", [nameof(Metrics), nameof(OtlpMetrics), nameof(OtlpSpans)]);
+        var inputs = InputTopics.ToList();
+        if (inputs.Count != inputs.Distinct(StringComparer.Ordinal).Count())
+            yield return new ValidationResult("each input topic carries one format: Metrics, OtlpMetrics and OtlpSpans must differ", [nameof(Metrics), nameof(OtlpMetrics), nameof(OtlpSpans)]);
+        foreach (var output in new[] { Anomalies, Audit, DeadLetter })
+        {
+            if (inputs.Contains(output, StringComparer.Ordinal))
+                yield return new ValidationResult($"topic {output} is both read and written", [nameof(Anomalies), nameof(Audit), nameof(DeadLetter)]);
+        }
+    }
 }

@@ -4,20 +4,23 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using FinScale.Contracts;
 using FinScale.Detection;
+using FinScale.Detection.Traces;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
+using FinScale.Streaming.Otlp;
 using Microsoft.Extensions.Logging;
 
 namespace FinScale.Streaming.Pipeline;
 
 /// <summary>
-/// The consume stage: reads metric records, decodes them into series points, batches the points per
-/// detection shard and dead-letters what does not decode. Runs on one dedicated thread (the Kafka
-/// consumer is polled from one thread); when a shard's channel is full it pauses the partitions and
-/// keeps polling, so a slow stage never stalls the consumer past <c>max.poll.interval.ms</c>.
+/// The consume stage: reads the input topics (Avro metric samples, OTLP metrics, OTLP spans), decodes each record
+/// into series points (spans through trace windows), batches the points per detection shard and dead-letters what
+/// does not decode. Runs on one dedicated thread (the Kafka consumer is polled from one thread); when a shard's
+/// channel is full it pauses the partitions and keeps polling, so a slow stage never stalls the consumer past
+/// <c>max.poll.interval.ms</c>.
 /// </summary>
-internal sealed class KafkaSource
+internal sealed class KafkaSource : IPointSink
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
@@ -28,6 +31,20 @@ internal sealed class KafkaSource
     private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly AvroSerde<MetricSample> _serde;
     private readonly SeriesCatalog _catalog;
+    private readonly Dictionary<string, InputKind> _inputs = new(StringComparer.Ordinal);
+    private readonly OtlpMetricsDecoder _otlpMetrics;
+    private readonly OtlpSpansDecoder _otlpSpans;
+    private readonly bool _metricsJson;
+    private readonly bool _spansJson;
+    private readonly TraceMetricsAggregator<RecordTicket> _traces;
+    private readonly TicketGroups _groups = new();
+    private readonly List<SpanRecord> _spanScratch = [];
+    private readonly List<SeriesPoint> _derived = [];
+    private readonly List<RecordTicket> _released = [];
+    private readonly TimeSpan _traceIdleFlush;
+    private readonly Dictionary<TopicPartition, SpanPartition> _spanPartitions = [];
+    private RecordTicket? _current;
+    private CancellationToken _abort;
     private readonly ChannelWriter<ShardBatch>[] _shards;
     private readonly TopicOptions _topics;
     private readonly PipelineOptions _options;
@@ -50,6 +67,8 @@ internal sealed class KafkaSource
         ChannelWriter<ShardBatch>[] shards,
         TopicOptions topics,
         PipelineOptions options,
+        OtlpOptions otlp,
+        TraceMetricsOptions traces,
         PipelineStats stats,
         DeliveryFaults faults,
         TimeProvider time,
@@ -66,6 +85,20 @@ internal sealed class KafkaSource
         _time = time;
         _logger = logger;
         _pending = new ShardBatch?[shards.Length];
+        if (!string.IsNullOrEmpty(topics.Metrics))
+            _inputs[topics.Metrics] = InputKind.AvroMetrics;
+        if (!string.IsNullOrEmpty(topics.OtlpMetrics))
+            _inputs[topics.OtlpMetrics] = InputKind.OtlpMetrics;
+        if (!string.IsNullOrEmpty(topics.OtlpSpans))
+            _inputs[topics.OtlpSpans] = InputKind.OtlpSpans;
+        _otlpMetrics = new OtlpMetricsDecoder(catalog, otlp, time);
+        _otlpSpans = new OtlpSpansDecoder(otlp, time);
+        _metricsJson = otlp.MetricsEncoding == OtlpOptions.JsonEncoding;
+        _spansJson = otlp.SpansEncoding == OtlpOptions.JsonEncoding;
+        _traces = new TraceMetricsAggregator<RecordTicket>(traces, catalog);
+        _traceIdleFlush = traces.Window + traces.AllowedLateness;
+        stats.OtlpMetrics = _otlpMetrics.Counters;
+        stats.OtlpSpans = _otlpSpans.Counters;
         _consumer = builder
             .SetPartitionsAssignedHandler((_, parts) => OnAssigned(parts))
             .SetPartitionsRevokedHandler((c, parts) => OnRevoked(c, parts))
@@ -73,6 +106,9 @@ internal sealed class KafkaSource
             .SetErrorHandler((_, e) => PipelineLog.ClientError(_logger, e))
             .Build();
     }
+
+    /// <summary>Span windows and service-graph state of this source (counters for stats and health).</summary>
+    public TraceMetricsAggregator<RecordTicket> Traces => _traces;
 
     /// <summary>Records taken on and not yet fully processed, over all owned partitions.</summary>
     public int InFlight
@@ -90,15 +126,17 @@ internal sealed class KafkaSource
     public void Run(CancellationToken stop, CancellationToken abort)
     {
         Exception? failure = null;
+        _abort = abort;
         try
         {
-            _consumer.Subscribe(_topics.Metrics);
+            _consumer.Subscribe(_inputs.Keys);
             _lastActivity = _time.GetTimestamp();
             while (!stop.IsCancellationRequested && !abort.IsCancellationRequested)
             {
                 var result = _heldWhilePaused.Count > 0 ? _heldWhilePaused.Dequeue() : Consume(PollTimeout);
                 if (result is null)
                 {
+                    CloseTraceWindows(abort, idle: true);
                     FlushAll(abort);
                     AdvanceAll();
                     if (IsIdle())
@@ -111,11 +149,19 @@ internal sealed class KafkaSource
                 }
 
                 if (result.IsPartitionEOF)
+                {
+                    if (_spanPartitions.TryGetValue(result.TopicPartition, out var caughtUp))
+                    {
+                        caughtUp.Known = true;
+                        caughtUp.AtEnd = true;
+                        CloseTraceWindows(abort, idle: false);
+                    }
+
                     continue;
+                }
+
                 _lastActivity = _time.GetTimestamp();
                 Process(result, abort);
-                if (_pendingSince != 0 && _time.GetElapsedTime(_pendingSince) >= _options.MaxBatchDelay)
-                    FlushAll(abort);
                 if (_time.GetElapsedTime(_lastAdvance) >= AdvanceInterval)
                     AdvanceAll();
             }
@@ -182,42 +228,136 @@ internal sealed class KafkaSource
         }
 
         var ticket = progress.Track(result.Offset.Value);
-        MetricSample sample;
         try
         {
-            sample = Decode(result.Message.Value, abort);
+            if (result.Message.Value is null)
+                throw new RecordDecodeException("record has no value (tombstone)");
+            switch (_inputs.GetValueOrDefault(result.Topic))
+            {
+                case InputKind.OtlpMetrics:
+                    _current = ticket;
+                    _otlpMetrics.Decode(_metricsJson ? OtlpJsonTranscoder.MetricsRequestToProtobuf(result.Message.Value) : result.Message.Value, this);
+                    break;
+                case InputKind.OtlpSpans:
+                    ProcessSpans(_spansJson ? OtlpJsonTranscoder.TraceRequestToProtobuf(result.Message.Value) : result.Message.Value, result.TopicPartition, ticket, abort);
+                    break;
+                default:
+                    var sample = Decode(result.Message.Value, abort);
+                    _current = ticket;
+                    var id = _catalog.GetOrAdd(sample.Key);
+                    if (id < 0)
+                        _stats.AddRefusedPoints(1);
+                    else
+                        Add(id, sample.Timestamp.ToUnixTimeMilliseconds(), sample.Value);
+                    break;
+            }
         }
         catch (RecordDecodeException ex)
         {
+            // Decoders emit nothing for a record they reject, so the dead letter is the record's only outcome.
             DeadLetter(result, ex.Message, ticket);
             return;
         }
-
-        var id = _catalog.GetOrAdd(sample.Key);
-        if (id < 0)
+        finally
         {
-            _stats.AddRefusedPoints(1);
-            ticket.Complete();
-            return;
+            _current = null;
         }
 
-        var shard = ShardDetector.ShardOf(id, _shards.Length);
+        ticket.Complete(); // the source's own hold: the record's points (or spans) now carry it
+        if (_pendingSince != 0 && _time.GetElapsedTime(_pendingSince) >= _options.MaxBatchDelay)
+            FlushAll(abort);
+    }
+
+    /// <inheritdoc/>
+    public void Add(int seriesId, long timestampMs, double value) => Route(new SeriesPoint(seriesId, timestampMs, value), _current!);
+
+    private void Route(in SeriesPoint point, RecordTicket ticket)
+    {
+        var shard = ShardDetector.ShardOf(point.SeriesId, _shards.Length);
         var batch = _pending[shard] ??= new ShardBatch(Math.Min(_options.MaxBatchPoints, 1024));
         if (_pendingSince == 0)
             _pendingSince = _time.GetTimestamp();
         ticket.AddPending();
-        batch.Add(new SeriesPoint(id, sample.Timestamp.ToUnixTimeMilliseconds(), sample.Value), ticket);
+        batch.Add(point, ticket);
         _stats.AddPoints(1);
-        ticket.Complete(); // the source's own hold: the point now carries the record
-
         if (batch.Count >= _options.MaxBatchPoints)
-            Hand(shard, abort);
+            Hand(shard, _abort);
     }
 
-    private MetricSample Decode(byte[]? value, CancellationToken abort)
+    private void ProcessSpans(byte[] request, TopicPartition partition, RecordTicket ticket, CancellationToken abort)
     {
-        if (value is null)
-            throw new RecordDecodeException("record has no value (tombstone)");
+        _spanScratch.Clear();
+        _otlpSpans.Decode(request, _spanScratch);
+        if (!_spanPartitions.TryGetValue(partition, out var progress))
+            _spanPartitions[partition] = progress = new SpanPartition();
+        progress.Known = true;
+        progress.AtEnd = false;
+        foreach (var span in _spanScratch)
+        {
+            // Each span holds the record until the windows it feeds are closed and their points detected.
+            ticket.AddPending();
+            _traces.Add(span, ticket);
+            progress.MaxEndMs = Math.Max(progress.MaxEndMs, span.EndUnixNano / 1_000_000);
+        }
+
+        CloseTraceWindows(abort, idle: false);
+    }
+
+    /// <summary>
+    /// The event time up to which span input is complete: the least progress over the span partitions still
+    /// delivering (a partition that is behind must not see its spans dropped as late because another ran ahead);
+    /// partitions read to their end do not hold it back, and once all are, it is the furthest progress. Nothing is
+    /// complete while an assigned partition has reported neither data nor its end.
+    /// </summary>
+    private long SpanWatermark()
+    {
+        long least = long.MaxValue, most = long.MinValue;
+        var delivering = false;
+        foreach (var p in _spanPartitions.Values)
+        {
+            if (!p.Known)
+                return long.MinValue;
+            most = Math.Max(most, p.MaxEndMs);
+            if (!p.AtEnd)
+            {
+                least = Math.Min(least, p.MaxEndMs);
+                delivering = true;
+            }
+        }
+
+        return delivering ? least : most;
+    }
+
+    /// <summary>Emits the points of trace windows the watermark has passed (or, when the input has gone quiet, of every open window).</summary>
+    private void CloseTraceWindows(CancellationToken abort, bool idle)
+    {
+        _derived.Clear();
+        _released.Clear();
+        if (idle)
+        {
+            var quiet = _time.GetElapsedTime(_lastActivity);
+            var flushAfter = _options.UntilIdle is { } untilIdle && untilIdle / 2 < _traceIdleFlush ? untilIdle / 2 : _traceIdleFlush;
+            if (quiet < flushAfter)
+                return;
+            _traces.Flush(_derived, _released);
+        }
+        else
+        {
+            _traces.Advance(SpanWatermark(), _derived, _released);
+        }
+
+        if (_derived.Count == 0 && _released.Count == 0)
+            return;
+        var group = _groups.Start(_released);
+        foreach (var p in _derived)
+            Route(p, group);
+        group.Complete();
+        if (_pendingSince != 0 && _time.GetElapsedTime(_pendingSince) >= _options.MaxBatchDelay)
+            FlushAll(abort);
+    }
+
+    private MetricSample Decode(byte[] value, CancellationToken abort)
+    {
         if (!_serde.UsesRegistry)
             return _serde.Deserialize(value);
 
@@ -331,7 +471,11 @@ internal sealed class KafkaSource
     {
         PipelineLog.Assigned(_logger, string.Join(", ", partitions));
         foreach (var tp in partitions)
+        {
             _progress[tp] = new PartitionProgress();
+            if (_inputs.GetValueOrDefault(tp.Topic) == InputKind.OtlpSpans)
+                _spanPartitions[tp] = new SpanPartition();
+        }
         _lastActivity = _time.GetTimestamp();
     }
 
@@ -341,6 +485,7 @@ internal sealed class KafkaSource
         var commit = new List<TopicPartitionOffset>();
         foreach (var tpo in partitions)
         {
+            _spanPartitions.Remove(tpo.TopicPartition);
             if (!_progress.Remove(tpo.TopicPartition, out var progress))
                 continue;
             progress.Disown();
@@ -366,8 +511,24 @@ internal sealed class KafkaSource
         PipelineLog.Lost(_logger, string.Join(", ", partitions.Select(p => p.TopicPartition)));
         foreach (var tpo in partitions)
         {
+            _spanPartitions.Remove(tpo.TopicPartition);
             if (_progress.Remove(tpo.TopicPartition, out var progress))
                 progress.Disown();
         }
+    }
+
+    /// <summary>How far one span partition has delivered, for the trace windows' watermark.</summary>
+    private sealed class SpanPartition
+    {
+        public long MaxEndMs = long.MinValue;
+        public bool Known;
+        public bool AtEnd;
+    }
+
+    private enum InputKind
+    {
+        AvroMetrics,
+        OtlpMetrics,
+        OtlpSpans,
     }
 }

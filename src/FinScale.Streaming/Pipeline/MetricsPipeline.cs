@@ -18,6 +18,7 @@ namespace FinScale.Streaming.Pipeline;
 public sealed class MetricsPipeline
 {
     private readonly KafkaEndpoint _endpoint;
+    private readonly PipelineSettings _settings;
     private readonly KafkaOptions _kafka;
     private readonly TopicOptions _topics;
     private readonly PipelineOptions _options;
@@ -31,22 +32,21 @@ public sealed class MetricsPipeline
     /// <summary>Creates the pipeline; nothing runs until <see cref="RunAsync"/>.</summary>
     public MetricsPipeline(
         KafkaEndpoint endpoint,
-        KafkaOptions kafka,
-        TopicOptions topics,
-        PipelineOptions options,
-        DetectorOptions detection,
-        PolicyOptions policy,
+        PipelineSettings settings,
         AvroSerdes serdes,
         IRemediationExecutor executor,
         TimeProvider time,
         ILogger<MetricsPipeline> logger)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         _endpoint = endpoint;
-        _kafka = kafka;
-        _topics = topics;
-        _options = options;
-        _detection = detection;
-        _policy = policy;
+        _settings = settings;
+        _kafka = settings.Kafka;
+        _topics = settings.Topics;
+        _options = settings.Pipeline;
+        _detection = settings.Detection;
+        _policy = settings.Policy;
+        var policy = settings.Policy;
         _serdes = serdes;
         _executor = executor;
         _time = time;
@@ -108,18 +108,20 @@ public sealed class MetricsPipeline
         var catalog = new SeriesCatalog(_detection.MaxSeries);
 
         var source = new KafkaSource(
-            new ConsumerBuilder<byte[]?, byte[]>(_endpoint.ConsumerConfig(_kafka.GroupId, "pipeline")),
+            new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig()),
             producer,
             _serdes.MetricSample,
             catalog,
             shardChannels.Select(c => c.Writer).ToArray(),
             _topics,
             _options,
+            _settings.Otlp,
+            _settings.Traces,
             Stats,
             faults,
             _time,
             _logger);
-        PipelineLog.Started(_logger, _topics.Metrics, _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
+        PipelineLog.Started(_logger, string.Join(", ", _topics.InputTopics), _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
         var detection = DetectAllAsync(shardChannels, catalog, anomalies.Writer, abort.Token);
         var decisions = new DecisionStage(anomalies.Reader, producer, _serdes.Anomaly, _serdes.RemediationDecision, _executor, _policy, _topics, Stats, faults, Observer)
@@ -154,6 +156,15 @@ public sealed class MetricsPipeline
         var first = faults.First ?? failure;
         if (first is not null and not OperationCanceledException)
             throw new PipelineFailedException($"pipeline stopped: {first.Message}", first);
+    }
+
+    private ConsumerConfig ConsumerConfig()
+    {
+        var config = _endpoint.ConsumerConfig(_kafka.GroupId, "pipeline");
+
+        // Trace windows close on the least progress over the span partitions; reaching a partition's end says it holds nothing older.
+        config.EnablePartitionEof = true;
+        return config;
     }
 
     private async Task DetectAllAsync(Channel<ShardBatch>[] shards, SeriesCatalog catalog, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)

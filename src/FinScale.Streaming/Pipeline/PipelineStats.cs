@@ -32,6 +32,12 @@ public sealed class PipelineStats
     /// <summary>Points dropped for arriving older than their series' last point.</summary>
     public long OutOfOrderPoints => Interlocked.Read(ref _outOfOrderPoints);
 
+    /// <summary>What the OTLP metrics decoder did with the data points it read, by rule.</summary>
+    public Otlp.OtlpDecodeCounters OtlpMetrics { get; internal set; } = new();
+
+    /// <summary>What the OTLP spans decoder did with the spans it read.</summary>
+    public Otlp.OtlpDecodeCounters OtlpSpans { get; internal set; } = new();
+
     internal void AddRecord() => Interlocked.Increment(ref _records);
 
     internal void AddPoints(long n) => Interlocked.Add(ref _points, n);

@@ -7,10 +7,18 @@ namespace FinScale.Streaming.Pipeline;
 /// </summary>
 public sealed class RecordTicket
 {
+    private readonly Action<RecordTicket>? _onDone;
     private int _pending = 1;
     private int _done;
 
     internal RecordTicket(long offset) => Offset = offset;
+
+    /// <summary>A ticket that is not a record (e.g. the points of a closed trace window): <paramref name="onDone"/> runs once it completes.</summary>
+    internal RecordTicket(Action<RecordTicket> onDone)
+    {
+        Offset = -1;
+        _onDone = onDone;
+    }
 
     /// <summary>The record's offset in its partition.</summary>
     public long Offset { get; }
@@ -30,7 +38,10 @@ public sealed class RecordTicket
     {
         var left = Interlocked.Decrement(ref _pending);
         if (left == 0)
+        {
             Volatile.Write(ref _done, 1);
+            _onDone?.Invoke(this);
+        }
         else if (left < 0)
             throw new InvalidOperationException($"record at offset {Offset} completed more often than announced");
     }

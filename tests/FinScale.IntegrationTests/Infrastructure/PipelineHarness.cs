@@ -40,6 +40,8 @@ public sealed class PipelineHarness : IDisposable
             Anomalies = $"anomalies-{id}",
             Audit = $"audit-{id}",
             DeadLetter = $"dlq-{id}",
+            OtlpMetrics = $"otlp-metrics-{id}",
+            OtlpSpans = $"otlp-spans-{id}",
         };
         foreach (var t in topics.PipelineTopics)
             await cluster.CreateTopicAsync(t, partitions);
@@ -61,16 +63,27 @@ public sealed class PipelineHarness : IDisposable
         producer.Flush(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Produces raw records (key, value) to <paramref name="topic"/>.</summary>
+    public void PublishRaw(string topic, IEnumerable<(byte[]? Key, byte[] Value)> records)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(Endpoint.ProducerConfig("test-raw")).Build();
+        foreach (var (k, v) in records)
+            producer.Produce(topic, new Message<byte[]?, byte[]> { Key = k, Value = v });
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Runs the pipeline as group <paramref name="group"/> until its input is idle.</summary>
-    public async Task<PipelineStats> RunAsync(string group, TimeSpan? idle = null)
+    public async Task<PipelineStats> RunAsync(string group, TimeSpan? idle = null, OtlpOptions? otlp = null)
     {
         var pipeline = new MetricsPipeline(
             Endpoint,
-            new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, GroupId = group, SessionTimeout = TimeSpan.FromSeconds(6) },
-            Topics,
-            new PipelineOptions { Shards = 2, UntilIdle = idle ?? TimeSpan.FromSeconds(2) },
-            new DetectorOptions(),
-            new PolicyOptions(),
+            new PipelineSettings
+            {
+                Kafka = new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, GroupId = group, SessionTimeout = TimeSpan.FromSeconds(6) },
+                Topics = Topics,
+                Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle ?? TimeSpan.FromSeconds(2) },
+                Otlp = otlp ?? new OtlpOptions(),
+            },
             Serdes,
             new ShadowExecutor(),
             TimeProvider.System,

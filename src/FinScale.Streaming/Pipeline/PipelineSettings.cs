@@ -1,0 +1,31 @@
+using FinScale.Detection;
+using FinScale.Detection.Traces;
+using FinScale.Remediation;
+using FinScale.Streaming.Configuration;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>Every option section <c>finscale run</c> reads, validated at start by the host.</summary>
+public sealed record PipelineSettings
+{
+    /// <summary>Broker connection and consumer group.</summary>
+    public KafkaOptions Kafka { get; init; } = new();
+
+    /// <summary>Topic names.</summary>
+    public TopicOptions Topics { get; init; } = new();
+
+    /// <summary>Shape of the pipeline.</summary>
+    public PipelineOptions Pipeline { get; init; } = new();
+
+    /// <summary>Detector tuning and the series cap.</summary>
+    public DetectorOptions Detection { get; init; } = new();
+
+    /// <summary>Remediation policy and modes.</summary>
+    public PolicyOptions Policy { get; init; } = new();
+
+    /// <summary>How OTLP input is read.</summary>
+    public OtlpOptions Otlp { get; init; } = new();
+
+    /// <summary>How spans become RED metrics and service-graph edges.</summary>
+    public TraceMetricsOptions Traces { get; init; } = new();
+}
