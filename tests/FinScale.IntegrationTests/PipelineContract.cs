@@ -161,6 +161,27 @@ public abstract class PipelineContract
     }
 
     [SkippableFact]
+    public async Task Run_BusinessAvroMetricsBesideOtlp_FeedTheSameDetectionPath()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        var merchant = new Dictionary<string, string> { [WellKnownAttributes.ServiceName] = "payments-api", ["merchant"] = "acme" };
+        var business = Workloads.Series("payments.per_second", merchant, 180, 420, 12, seed: 21, spikeAt: 150, spikeValue: 40);
+        await h.PublishAsync(business);
+        var otlp = OtlpWorkloads.LatencyHistograms(["checkout-1"], 180, 100, seed: 22);
+        h.PublishRaw(h.Topics.OtlpMetrics, otlp.Select(r => ((byte[]?)r.Key, r.Request.ToByteArray())));
+
+        var stats = await h.RunAsync("group-mixed");
+
+        Assert.Equal(360, stats.Records);
+        Assert.Equal(180, stats.OtlpMetrics.DataPoints);
+        var drop = Assert.Single((await h.ReadAnomaliesAsync()).Select(r => r.Value), a => a.Metric == "payments.per_second");
+        Assert.Equal("acme", drop.Attribute("merchant"));
+        Assert.Equal(Workloads.Start.AddMinutes(150), drop.EventTime);
+        Assert.True(stats.Series >= 6); // the merchant series and the histogram's five
+    }
+
+    [SkippableFact]
     public async Task Run_MalformedOtlpRecords_GoToTheDeadLetterTopic_AndValidOnesAreAllProcessed()
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);

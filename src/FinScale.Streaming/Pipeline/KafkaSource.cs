@@ -26,6 +26,7 @@ internal sealed class KafkaSource : IPointSink
 
     // Offsets only move as detection completes, asynchronously; storing them per message would take every partition's lock per message.
     private static readonly TimeSpan AdvanceInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan CapReportInterval = TimeSpan.FromSeconds(30);
 
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly IProducer<byte[]?, byte[]> _producer;
@@ -45,6 +46,8 @@ internal sealed class KafkaSource : IPointSink
     private readonly Dictionary<TopicPartition, SpanPartition> _spanPartitions = [];
     private RecordTicket? _current;
     private CancellationToken _abort;
+    private long _reportedRefused;
+    private long _lastCapReport;
     private readonly ChannelWriter<ShardBatch>[] _shards;
     private readonly TopicOptions _topics;
     private readonly PipelineOptions _options;
@@ -99,6 +102,8 @@ internal sealed class KafkaSource : IPointSink
         _traceIdleFlush = traces.Window + traces.AllowedLateness;
         stats.OtlpMetrics = _otlpMetrics.Counters;
         stats.OtlpSpans = _otlpSpans.Counters;
+        stats.Traces = _traces;
+        stats.Catalog = catalog;
         _consumer = builder
             .SetPartitionsAssignedHandler((_, parts) => OnAssigned(parts))
             .SetPartitionsRevokedHandler((c, parts) => OnRevoked(c, parts))
@@ -188,6 +193,12 @@ internal sealed class KafkaSource : IPointSink
     public void Close()
     {
         AdvanceAll();
+        var m = _otlpMetrics.Counters;
+        if (m.DataPoints > 0)
+            PipelineLog.OtlpMetricsSummary(_logger, m.DataPoints, m.Emitted, m.NoRecordedValuePoints, m.NonFinitePoints, m.MissingTimestampPoints, m.FutureTimestampPoints, m.UnspecifiedTemporalityPoints, m.StalePoints, m.MalformedDataPoints, m.CounterResets, m.DefaultedServiceNames);
+        var sp = _otlpSpans.Counters;
+        if (sp.Spans > 0)
+            PipelineLog.OtlpSpansSummary(_logger, sp.Spans, sp.MalformedSpanCount, sp.FutureTimestampPoints, _traces.SpansAccepted, _traces.LateSpansDropped, _traces.EdgesPaired, _traces.VirtualEdges, _traces.UnpairedExpired, _traces.PendingDropped);
         try
         {
             _consumer.Commit();
@@ -440,11 +451,23 @@ internal sealed class KafkaSource : IPointSink
     private void AdvanceAll()
     {
         _lastAdvance = _time.GetTimestamp();
+        ReportCap();
         foreach (var (tp, progress) in _progress)
         {
             if (progress.Advance() is { } next)
                 Store(tp, next);
         }
+    }
+
+    private void ReportCap()
+    {
+        // Refusals are counted all along; say so in the log at most every half minute while they keep coming.
+        var refused = _catalog.Refused;
+        if (refused == _reportedRefused || (_lastCapReport != 0 && _time.GetElapsedTime(_lastCapReport) < CapReportInterval))
+            return;
+        _reportedRefused = refused;
+        _lastCapReport = _time.GetTimestamp();
+        PipelineLog.SeriesCapReached(_logger, _catalog.Count, refused);
     }
 
     private void Store(TopicPartition tp, long next)

@@ -44,4 +44,13 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Commit failed: {Reason}")]
     public static partial void CommitFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Series cap reached: {Series} series tracked, {Refused} updates of new series refused so far (raise Detection:MaxSeries, or drop identifying attributes that explode cardinality)")]
+    public static partial void SeriesCapReached(ILogger logger, int series, long refused);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "OTLP metrics: {DataPoints} data points -> {Emitted} series updates; skipped {NoValue} without recorded value, {NonFinite} non-finite, {NoTime} without time, {Future} in the future, {Temporality} of unspecified temporality, {Stale} stale, {Malformed} malformed; {Resets} counter resets; {Defaulted} resources without service.name")]
+    public static partial void OtlpMetricsSummary(ILogger logger, long dataPoints, long emitted, long noValue, long nonFinite, long noTime, long future, long temporality, long stale, long malformed, long resets, long defaulted);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "OTLP spans: {Spans} read, {Malformed} malformed, {Future} in the future; {Accepted} into windows, {Late} late; service graph: {Paired} pairs, {Virtual} virtual edges, {Expired} expired unpaired, {PendingDropped} dropped (store full)")]
+    public static partial void OtlpSpansSummary(ILogger logger, long spans, long malformed, long future, long accepted, long late, long paired, long @virtual, long expired, long pendingDropped);
 }

@@ -32,6 +32,17 @@ public sealed class PipelineStats
     /// <summary>Points dropped for arriving older than their series' last point.</summary>
     public long OutOfOrderPoints => Interlocked.Read(ref _outOfOrderPoints);
 
+    /// <summary>Distinct series interned so far.</summary>
+    public int Series => Catalog?.Count ?? 0;
+
+    /// <summary>Updates of new series refused because <c>Detection:MaxSeries</c> was reached (each attempt counts).</summary>
+    public long SeriesRefused => Catalog?.Refused ?? 0;
+
+    /// <summary>The span windows and service graph of the run, for their counters.</summary>
+    public Detection.Traces.TraceMetricsAggregator<RecordTicket>? Traces { get; internal set; }
+
+    internal Detection.SeriesCatalog? Catalog { get; set; }
+
     /// <summary>What the OTLP metrics decoder did with the data points it read, by rule.</summary>
     public Otlp.OtlpDecodeCounters OtlpMetrics { get; internal set; } = new();
 
