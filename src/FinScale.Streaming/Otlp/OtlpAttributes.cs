@@ -100,31 +100,7 @@ internal static class OtlpAttributes
     /// <summary>Adds <c>key=value</c> to <paramref name="builder"/>, rendering the value as text.</summary>
     public static void Add(SeriesKeyBuilder builder, ReadOnlySpan<byte> key, ReadOnlySpan<byte> anyValue)
     {
-        var r = new ProtoReader(anyValue);
-        var kind = 0;
-        ReadOnlySpan<byte> bytes = default;
-        ulong scalar = 0;
-        while (r.TryReadTag(out var field, out var wt))
-        {
-            switch (field)
-            {
-                case 1 or 5 or 6 or 7:
-                    bytes = r.ReadLengthDelimited();
-                    kind = field;
-                    break;
-                case 2 or 3:
-                    scalar = r.ReadVarint();
-                    kind = field;
-                    break;
-                case 4:
-                    scalar = r.ReadFixed64();
-                    kind = field;
-                    break;
-                default:
-                    r.Skip(wt);
-                    break;
-            }
-        }
+        var kind = ReadValue(anyValue, out var bytes, out var scalar);
 
         switch (kind)
         {
@@ -186,31 +162,7 @@ internal static class OtlpAttributes
 
     private static void RenderJson(ReadOnlySpan<byte> anyValue, StringBuilder sb, bool topLevel = false)
     {
-        var r = new ProtoReader(anyValue);
-        var kind = 0;
-        ReadOnlySpan<byte> bytes = default;
-        ulong scalar = 0;
-        while (r.TryReadTag(out var field, out var wt))
-        {
-            switch (field)
-            {
-                case 1 or 5 or 6 or 7:
-                    bytes = r.ReadLengthDelimited();
-                    kind = field;
-                    break;
-                case 2 or 3:
-                    scalar = r.ReadVarint();
-                    kind = field;
-                    break;
-                case 4:
-                    scalar = r.ReadFixed64();
-                    kind = field;
-                    break;
-                default:
-                    r.Skip(wt);
-                    break;
-            }
-        }
+        var kind = ReadValue(anyValue, out var bytes, out var scalar);
 
         switch (kind)
         {
@@ -287,6 +239,41 @@ internal static class OtlpAttributes
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// The set member of an <c>AnyValue</c> (its field number; 0 when none is set; the last one wins, as protobuf's
+    /// oneof does): length-delimited members in <paramref name="bytes"/>, scalar ones in <paramref name="scalar"/>.
+    /// </summary>
+    private static int ReadValue(ReadOnlySpan<byte> anyValue, out ReadOnlySpan<byte> bytes, out ulong scalar)
+    {
+        var r = new ProtoReader(anyValue);
+        var kind = 0;
+        bytes = default;
+        scalar = 0;
+        while (r.TryReadTag(out var field, out var wt))
+        {
+            switch (field)
+            {
+                case 1 or 5 or 6 or 7:
+                    bytes = r.ReadLengthDelimited();
+                    kind = field;
+                    break;
+                case 2 or 3:
+                    scalar = r.ReadVarint();
+                    kind = field;
+                    break;
+                case 4:
+                    scalar = r.ReadFixed64();
+                    kind = field;
+                    break;
+                default:
+                    r.Skip(wt);
+                    break;
+            }
+        }
+
+        return kind;
     }
 
     private static void AppendJsonString(StringBuilder sb, string s)
