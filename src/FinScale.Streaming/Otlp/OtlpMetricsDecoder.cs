@@ -782,7 +782,8 @@ internal sealed class OtlpMetricsDecoder
         return _catalog.GetOrAdd(_key.Build());
     }
 
-    private Stream? FindStream(ReadOnlySpan<byte> name, char kind, string[] suffixes)
+    // A span, so the suffix lists written as literals at the call sites stay on the stack (a string[] cost an array per point).
+    private Stream? FindStream(ReadOnlySpan<byte> name, char kind, ReadOnlySpan<string> suffixes)
     {
         _key.SetMetricUtf8(name);
         var text = _key.Build();
