@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 using FinScale.Contracts;
 using FinScale.Detection;
@@ -52,6 +53,16 @@ internal sealed class OtlpMetricsDecoder
     private double[] _negative = new double[160];
     private double[] _delta = new double[160];
     private double[] _deltaNegative = new double[160];
+    // Fast path: a 128-bit hash of the resource's bytes, the metric's kind and name and the point's attribute bytes
+    // finds a known series or stream without building its key text (which sorts the attributes and hashes ~250 chars).
+    // A miss (new series, or the same attributes encoded differently) takes the text path, so ids never depend on it.
+    private readonly XxHash128 _hash = new();
+    private readonly Dictionary<UInt128, int> _seriesByHash = [];
+    private readonly Dictionary<UInt128, Stream> _streamsByHash = [];
+    private readonly int _hashCacheLimit;
+    private readonly byte[] _resourceHash = new byte[16];
+    private readonly byte[] _metricHash = new byte[16];
+    private int _mark;
     private IPointSink _sink = null!;
     private ulong _nowNanos;
     private bool _commit;
@@ -64,6 +75,7 @@ internal sealed class OtlpMetricsDecoder
         _maxSkewNanos = (ulong)options.MaxFutureSkew.Ticks * 100;
         _identifying = new HashSet<string>(options.IdentifyingResourceAttributeList, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _streamLookup = _streams.GetAlternateLookup<ReadOnlySpan<char>>();
+        _hashCacheLimit = (int)Math.Min(int.MaxValue / 2, 2L * catalog.Capacity);
     }
 
     /// <summary>What was done with the points read so far.</summary>
@@ -122,7 +134,9 @@ internal sealed class OtlpMetricsDecoder
 
         _key.Clear();
         ResourceAttributes(resource);
-        var mark = _key.Mark();
+        _mark = _key.Mark();
+        if (_commit)
+            XxHash128.Hash(resource, _resourceHash);
 
         r = new ProtoReader(message);
         while (r.TryReadTag(out var field, out var wt))
@@ -140,7 +154,7 @@ internal sealed class OtlpMetricsDecoder
                 if (f == 2)
                 {
                     scope.Expect(w, WireType.LengthDelimited, "ScopeMetrics.metrics");
-                    Metric(scope.ReadLengthDelimited(), mark);
+                    Metric(scope.ReadLengthDelimited());
                 }
                 else
                 {
@@ -186,7 +200,7 @@ internal sealed class OtlpMetricsDecoder
         }
     }
 
-    private void Metric(ReadOnlySpan<byte> metric, int mark)
+    private void Metric(ReadOnlySpan<byte> metric)
     {
         ReadOnlySpan<byte> name = default;
         ReadOnlySpan<byte> data = default;
@@ -237,7 +251,22 @@ internal sealed class OtlpMetricsDecoder
         }
 
         if (_commit)
-            _key.Truncate(mark);
+        {
+            // Gauges and pass-through sums share a key kind: both are the series {name}.
+            var kindTag = kind switch
+            {
+                5 => (byte)'g',
+                7 => temporality == 2 && monotonic ? (byte)'c' : (byte)'g',
+                9 => (byte)'h',
+                10 => (byte)'e',
+                _ => (byte)'s',
+            };
+            _hash.Reset();
+            _hash.Append(_resourceHash);
+            _hash.Append([kindTag]);
+            _hash.Append(name);
+            _hash.GetCurrentHash(_metricHash);
+        }
 
         r = new ProtoReader(data);
         while (r.TryReadTag(out var field, out var wt))
@@ -253,7 +282,8 @@ internal sealed class OtlpMetricsDecoder
             if (_commit)
             {
                 Counters.DataPointsRead++;
-                _key.Truncate(mark);
+                _hash.Reset();
+                _hash.Append(_metricHash);
             }
 
             switch (kind)
@@ -340,12 +370,11 @@ internal sealed class OtlpMetricsDecoder
 
         if (kind != NumberKind.CumulativeCounter)
         {
-            _key.SetMetricUtf8(name);
-            Emit(_catalog.GetOrAdd(_key.Build()), time, value);
+            Emit(SeriesOf(point, 7, name), time, value);
             return;
         }
 
-        var stream = FindStream(name, 'c', [".rate"]);
+        var stream = FindStream(point, 7, name, 'c', [".rate"]);
         if (stream is null)
             return;
         if (!stream.Seen)
@@ -444,7 +473,7 @@ internal sealed class OtlpMetricsDecoder
             return;
         }
 
-        var stream = FindStream(name, 'h', HistogramSuffixes);
+        var stream = FindStream(point, 9, name, 'h', HistogramSuffixes);
         if (stream is null)
             return;
 
@@ -592,7 +621,7 @@ internal sealed class OtlpMetricsDecoder
             return;
         }
 
-        var stream = FindStream(name, 'e', HistogramSuffixes);
+        var stream = FindStream(point, 1, name, 'e', HistogramSuffixes);
         if (stream is null)
             return;
         if (temporality == 1)
@@ -727,7 +756,7 @@ internal sealed class OtlpMetricsDecoder
         if (!_commit || !Admissible(time, flags))
             return;
 
-        var stream = FindStream(name, 's', [".rate", ".mean"]);
+        var stream = FindStream(point, 7, name, 's', [".rate", ".mean"]);
         if (stream is null)
             return;
 
@@ -747,7 +776,13 @@ internal sealed class OtlpMetricsDecoder
                 continue;
             }
 
-            var id = stream.QuantileId(q, this, name);
+            if (!stream.TryGetQuantile(q, out var id))
+            {
+                id = InternQuantile(point, name, q);
+                if (id >= 0)
+                    stream.AddQuantile(q, id);
+            }
+
             if (id >= 0)
                 Emit(id, time, v);
             else
@@ -771,9 +806,10 @@ internal sealed class OtlpMetricsDecoder
             stream.RememberHistogram(start, time, count, sum, [], []);
     }
 
-    /// <summary>The series id of a summary quantile, interned on first sight.</summary>
-    internal int InternQuantile(ReadOnlySpan<byte> name, double q)
+    /// <summary>The series id of a summary quantile, interned on first sight (a summary has at most 16 quantile series).</summary>
+    private int InternQuantile(ReadOnlySpan<byte> point, ReadOnlySpan<byte> name, double q)
     {
+        KeyFromPoint(point, 7);
         Span<char> suffix = stackalloc char[24];
         suffix[0] = '.';
         suffix[1] = 'p';
@@ -782,8 +818,53 @@ internal sealed class OtlpMetricsDecoder
         return _catalog.GetOrAdd(_key.Build());
     }
 
-    // A span, so the suffix lists written as literals at the call sites stay on the stack (a string[] cost an array per point).
-    private Stream? FindStream(ReadOnlySpan<byte> name, char kind, ReadOnlySpan<string> suffixes)
+    /// <summary>The series of a gauge or pass-through point: by the hash of its bytes when seen before, else by its key text.</summary>
+    private int SeriesOf(ReadOnlySpan<byte> point, int attributeField, ReadOnlySpan<byte> name)
+    {
+        var hash = _hash.GetCurrentHashAsUInt128();
+        if (_seriesByHash.TryGetValue(hash, out var id))
+            return id;
+        KeyFromPoint(point, attributeField);
+        _key.SetMetricUtf8(name);
+        id = _catalog.GetOrAdd(_key.Build());
+        if (id >= 0 && _seriesByHash.Count < _hashCacheLimit)
+            _seriesByHash[hash] = id;
+        return id;
+    }
+
+    /// <summary>Puts the point's attributes (field <paramref name="attributeField"/>) after the resource's in the key builder.</summary>
+    private void KeyFromPoint(ReadOnlySpan<byte> point, int attributeField)
+    {
+        _key.Truncate(_mark);
+        var r = new ProtoReader(point);
+        while (r.TryReadTag(out var field, out var wt))
+        {
+            if (field == attributeField && wt == WireType.LengthDelimited)
+            {
+                var key = OtlpAttributes.ReadKey(r.ReadLengthDelimited(), out var value);
+                OtlpAttributes.Add(_key, key, value);
+            }
+            else
+            {
+                r.Skip(wt);
+            }
+        }
+    }
+
+    // Suffixes as a span, so the lists written as literals at the call sites stay on the stack (a string[] cost an array per point).
+    private Stream? FindStream(ReadOnlySpan<byte> point, int attributeField, ReadOnlySpan<byte> name, char kind, ReadOnlySpan<string> suffixes)
+    {
+        var hash = _hash.GetCurrentHashAsUInt128();
+        if (_streamsByHash.TryGetValue(hash, out var known))
+            return known;
+        KeyFromPoint(point, attributeField);
+        var stream = FindStreamByText(name, kind, suffixes);
+        if (stream is not null && _streamsByHash.Count < _hashCacheLimit)
+            _streamsByHash[hash] = stream;
+        return stream;
+    }
+
+    private Stream? FindStreamByText(ReadOnlySpan<byte> name, char kind, ReadOnlySpan<string> suffixes)
     {
         _key.SetMetricUtf8(name);
         var text = _key.Build();
@@ -826,11 +907,15 @@ internal sealed class OtlpMetricsDecoder
 
     private void Attribute(ReadOnlySpan<byte> keyValue)
     {
-        var key = OtlpAttributes.ReadKey(keyValue, out var value);
         if (_commit)
-            OtlpAttributes.Add(_key, key, value);
-        else
-            OtlpAttributes.Validate(value);
+        {
+            // Validated in the first pass; the key text is built only if the hash is new.
+            _hash.Append(keyValue);
+            return;
+        }
+
+        OtlpAttributes.ReadKey(keyValue, out var value);
+        OtlpAttributes.Validate(value);
     }
 
     private bool Admissible(ulong time, ulong flags)
@@ -1080,22 +1165,26 @@ internal sealed class OtlpMetricsDecoder
             NegativeBuckets = Copy(NegativeBuckets, negative);
         }
 
-        public int QuantileId(double q, OtlpMetricsDecoder decoder, ReadOnlySpan<byte> name)
+        public bool TryGetQuantile(double q, out int id)
         {
-            _quantiles ??= [];
-            foreach (var (quantile, id) in _quantiles)
+            if (_quantiles is not null)
             {
-                if (quantile == q)
-                    return id;
+                foreach (var (quantile, known) in _quantiles)
+                {
+                    if (quantile == q)
+                    {
+                        id = known;
+                        return true;
+                    }
+                }
             }
 
-            if (_quantiles.Count >= 16)
-                return -1; // a summary with more quantiles than that is not a summary
-            var interned = decoder.InternQuantile(name, q);
-            if (interned >= 0)
-                _quantiles.Add((q, interned));
-            return interned;
+            // A summary with more quantiles than that is not a summary: refuse the rest rather than grow.
+            id = -1;
+            return _quantiles is { Count: >= 16 };
         }
+
+        public void AddQuantile(double q, int id) => (_quantiles ??= []).Add((q, id));
 
         private static double[] Copy(double[] target, ReadOnlySpan<double> source)
         {

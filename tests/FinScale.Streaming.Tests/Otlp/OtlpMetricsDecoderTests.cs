@@ -55,6 +55,46 @@ public class OtlpMetricsDecoderTests
     }
 
     [Fact]
+    public void Decode_SameStreamWithAttributesInAnotherWireOrder_IsOneStream()
+    {
+        Decode(Request(PodResource(), Counter("c", T0, T0 + (10 * Second), 100, attrs: [Attr("a", "1"), Attr("b", "2")])));
+        Decode(Request(PodResource(), Counter("c", T0, T0 + (20 * Second), 300, attrs: [Attr("b", "2"), Attr("a", "1")])));
+        Decode(Request(PodResource(), Gauge("g", T0, 1, Attr("a", "1"), Attr("b", "2"))));
+        Decode(Request(PodResource(), Gauge("g", T0 + Second, 2, Attr("b", "2"), Attr("a", "1"))));
+
+        Assert.Equal(20, _sink.ValueOf($"c.rate{{a=\"1\",b=\"2\",{Pod}}}"));
+        Assert.Equal(2, _sink.Points.Count(p => p.Series == $"g{{a=\"1\",b=\"2\",{Pod}}}"));
+        Assert.Equal(1, _decoder.StreamCount);
+    }
+
+    [Fact]
+    public void Decode_ManySeriesRepeated_EveryPointLandsOnTheSeriesOfItsOwnKey()
+    {
+        // The byte-hash fast path must agree with the key text for every series, first sight or not.
+        var expected = new List<string>();
+        for (var round = 0; round < 3; round++)
+        {
+            var pod = "p" + (round % 2);
+            var metrics = new List<Metric>();
+            for (var i = 0; i < 300; i++)
+            {
+                var route = "/r" + (i % 50);
+                var code = (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                metrics.Add(Gauge("g" + (i % 7), T0 + ((ulong)round * Second), i, Attr("route", route), Attr("code", code)));
+                expected.Add(SeriesKey.Create("g" + (i % 7), new Dictionary<string, string>
+                {
+                    ["service.name"] = "payments", ["k8s.namespace.name"] = "pay", ["k8s.pod.name"] = pod, ["route"] = route, ["code"] = code,
+                }).Text);
+            }
+
+            Decode(Request(PodResource(pod: pod), [.. metrics]));
+        }
+
+        Assert.Equal(expected, _sink.Points.Select(p => p.Series));
+        Assert.Equal(600, _catalog.Count);
+    }
+
+    [Fact]
     public void Decode_CounterReset_RestartsTheRateFromTheNewStartTime()
     {
         Decode(Request(PodResource(), Counter("c", T0, T0 + (10 * Second), 1000)));
