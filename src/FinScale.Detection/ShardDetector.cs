@@ -74,9 +74,23 @@ public sealed class ShardDetector
     public long NonFinitePoints { get; private set; }
 
     /// <summary>Scores and learns from <paramref name="points"/> in order, appending the anomalies they open.</summary>
-    public void Process(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies)
+    public void Process(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies) => Process(points, anomalies, []);
+
+    /// <summary>
+    /// As <see cref="Process(ReadOnlySpan{SeriesPoint}, List{DetectedAnomaly})"/>, and also writes each point's anomaly score
+    /// (<see cref="AnomalyScore.FromZ"/> of its robust z-score, the score an opened anomaly carries) into <paramref name="scores"/>
+    /// at the point's index: 0 for a point its series learns from while warming up, and for a point dropped as late or non-finite.
+    /// For callers that grade every point, not only the episodes (the NAB harness).
+    /// </summary>
+    /// <param name="points">The points, in order.</param>
+    /// <param name="anomalies">Receives the anomalies the points open.</param>
+    /// <param name="scores">Empty, or exactly as long as <paramref name="points"/>.</param>
+    public void Process(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies, Span<double> scores)
     {
         ArgumentNullException.ThrowIfNull(anomalies);
+        if (!scores.IsEmpty && scores.Length != points.Length)
+            throw new ArgumentException($"{scores.Length} score slots for {points.Length} points", nameof(scores));
+        scores.Clear();
         for (var i = 0; i < points.Length; i++)
         {
             ref readonly var p = ref points[i];
@@ -106,12 +120,12 @@ public sealed class ShardDetector
                 _seriesCount++;
             _seen[id] = true;
             if (_roundStamp[id] == _round)
-                Flush(points, anomalies);
+                Flush(points, anomalies, scores);
             _roundStamp[id] = _round;
             Append(id, i, value);
         }
 
-        Flush(points, anomalies);
+        Flush(points, anomalies, scores);
     }
 
     private void Append(int id, int pointIndex, float value)
@@ -135,7 +149,7 @@ public sealed class ShardDetector
         _pending++;
     }
 
-    private void Flush(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies)
+    private void Flush(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies, Span<double> scores)
     {
         var n = _pending;
         _pending = 0;
@@ -190,6 +204,8 @@ public sealed class ShardDetector
                 continue;
 
             var score = AnomalyScore.FromZ(z[k], _options.ZScale);
+            if (!scores.IsEmpty)
+                scores[_pointIndex[k]] = score;
             if (score >= _options.ScoreThreshold)
             {
                 _calmRun[id] = 0;

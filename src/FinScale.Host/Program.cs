@@ -16,6 +16,7 @@ public static class Program
             RunCommand.Create(),
             AuditCommand.Create(),
             DemoCommand.Create(),
+            NabCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

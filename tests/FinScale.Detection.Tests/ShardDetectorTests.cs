@@ -173,4 +173,29 @@ public class ShardDetectorTests
         New().Process(points, b);
         Assert.Equal(Assert.Single(a).Anomaly.AnomalyId, Assert.Single(b).Anomaly.AnomalyId);
     }
+
+    [Fact]
+    public void Process_WithScores_WritesEachPointsScoreAndZeroForWarmUpAndDropped()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 300, 100, 5, seed: 3);
+        points[200] = points[200] with { Value = 400 };
+        points[250] = points[250] with { TimestampMs = 0 };               // late: dropped
+        points[260] = points[260] with { Value = double.NaN };            // non-finite: dropped
+        var scores = new double[points.Length];
+        var found = new List<DetectedAnomaly>();
+
+        New().Process(points, found, scores);
+
+        var opened = Assert.Single(found);
+        Assert.Equal(200, opened.PointIndex);
+        Assert.Equal(opened.Anomaly.Score, scores[200]);
+        Assert.All(scores.Take(new DetectorOptions().WarmUpPoints), s => Assert.Equal(0, s));
+        Assert.True(scores[new DetectorOptions().WarmUpPoints] > 0);
+        Assert.Equal(0, scores[250]);
+        Assert.Equal(0, scores[260]);
+        Assert.All(scores, s => Assert.InRange(s, 0, 1));
+        Assert.True(scores.Skip(40).Count(s => s > 0) > 200);
+        Assert.Throws<ArgumentException>(() => New().Process(points, found, new double[points.Length - 1]));
+    }
 }
