@@ -1,19 +1,22 @@
 using System.Globalization;
 using FinScale.Baselining;
 using FinScale.Contracts;
+using FinScale.Detection.Scoring;
 
 namespace FinScale.Detection;
 
 /// <summary>
-/// Baselines every series of one shard online and opens an anomaly episode when a point's robust
-/// z-score is extreme. Not thread-safe by design: one shard, one reader, so per-series order holds
-/// without locks. Points are processed in rounds where each series appears at most once, and each
-/// round's state is gathered into contiguous spans for the SIMD kernel.
+/// Baselines every series of one shard online and opens an anomaly episode when a point's ensemble score passes
+/// <see cref="DetectorOptions.ScoreThreshold"/>. Points are processed in rounds where each series appears at most
+/// once: each round's robust level (mean, scale, residual z) is computed for all its series at once by the SIMD
+/// kernel over struct-of-arrays state, then each point is scored by its series' <see cref="EnsembleScorer"/>
+/// (seasonal models, spike/level-shift/volatility families, calibration), which takes the kernel's residual as its
+/// level model. Not thread-safe by design: one shard, one reader, so per-series order holds without locks.
 /// </summary>
 public sealed class ShardDetector
 {
-    /// <summary>Name written into anomalies raised by this detector.</summary>
-    public const string Name = "robust-zscore";
+    /// <summary>Name written into anomalies raised by this detector (and the NAB results of its per-point scores).</summary>
+    public const string Name = "ensemble";
 
     private const float NormalConsistency = 1.2533141f; // E|X| = sigma * sqrt(2/pi) for a normal X
 
@@ -27,6 +30,7 @@ public sealed class ShardDetector
     private bool[] _seen = new bool[1024];
     private int[] _roundStamp = new int[1024];
     private bool[] _episodeOpen = new bool[1024];
+    private EnsembleScorer?[] _ensembles = new EnsembleScorer?[1024];
     private int[] _calmRun = new int[1024];
     private int _round = 1;
 
@@ -38,6 +42,7 @@ public sealed class ShardDetector
     private float[] _mean = new float[256];
     private float[] _expected = new float[256];
     private float[] _scale = new float[256];
+    private float[] _scaleBefore = new float[256];
     private float[] _z = new float[256];
     private int _pending;
 
@@ -77,10 +82,10 @@ public sealed class ShardDetector
     public void Process(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies) => Process(points, anomalies, []);
 
     /// <summary>
-    /// As <see cref="Process(ReadOnlySpan{SeriesPoint}, List{DetectedAnomaly})"/>, and also writes each point's anomaly score
-    /// (<see cref="AnomalyScore.FromZ"/> of its robust z-score, the score an opened anomaly carries) into <paramref name="scores"/>
-    /// at the point's index: 0 for a point its series learns from while warming up, and for a point dropped as late or non-finite.
-    /// For callers that grade every point, not only the episodes (the NAB harness).
+    /// As <see cref="Process(ReadOnlySpan{SeriesPoint}, List{DetectedAnomaly})"/>, and also writes each point's ensemble score
+    /// (the score an opened anomaly carries) into <paramref name="scores"/> at the point's index: 0 for a point its series
+    /// learns from while warming up, and for a point dropped as late or non-finite. For callers that grade every point, not
+    /// only the episodes (the NAB harness).
     /// </summary>
     /// <param name="points">The points, in order.</param>
     /// <param name="anomalies">Receives the anomalies the points open.</param>
@@ -140,6 +145,7 @@ public sealed class ShardDetector
             Array.Resize(ref _mean, n);
             Array.Resize(ref _expected, n);
             Array.Resize(ref _scale, n);
+            Array.Resize(ref _scaleBefore, n);
             Array.Resize(ref _z, n);
         }
 
@@ -166,6 +172,7 @@ public sealed class ShardDetector
         GatherScatter.Gather(_state.Mean, ids, mean);
         GatherScatter.Gather(_state.Scale, ids, scale);
         mean.CopyTo(_expected);
+        scale.CopyTo(_scaleBefore);
 
         var floorAlpha = (float)_options.Alpha;
         for (var k = 0; k < n; k++)
@@ -200,10 +207,14 @@ public sealed class ShardDetector
         for (var k = 0; k < n; k++)
         {
             var id = ids[k];
-            if (_state.Count[id] <= _options.WarmUpPoints)
-                continue;
+            ref readonly var p = ref points[_pointIndex[k]];
 
-            var score = AnomalyScore.FromZ(z[k], _options.ZScale);
+            // The kernel's z is in float; past float range (a flat series' first move) it is infinite, which the ensemble caps.
+            var ensemble = _ensembles[id] ??= new EnsembleScorer(_options.Ensemble);
+            var warming = _state.Count[id] <= _options.WarmUpPoints;
+            var score = ensemble.Score(p.TimestampMs, p.Value, warming ? 0 : z[k], warming ? double.MaxValue : _scaleBefore[k]);
+            if (warming)
+                continue;
             if (!scores.IsEmpty)
                 scores[_pointIndex[k]] = score;
             if (score >= _options.ScoreThreshold)
@@ -212,7 +223,7 @@ public sealed class ShardDetector
                 if (!_episodeOpen[id])
                 {
                     _episodeOpen[id] = true;
-                    anomalies.Add(new DetectedAnomaly(_pointIndex[k], CreateAnomaly(points[_pointIndex[k]], _expected[k], score, z[k])));
+                    anomalies.Add(new DetectedAnomaly(_pointIndex[k], CreateAnomaly(p, _expected[k], score, z[k])));
                 }
             }
             else if (_episodeOpen[id] && ++_calmRun[id] >= _options.EpisodeCloseAfter)
@@ -250,6 +261,7 @@ public sealed class ShardDetector
             Array.Resize(ref _seen, n);
             Array.Resize(ref _roundStamp, n);
             Array.Resize(ref _episodeOpen, n);
+            Array.Resize(ref _ensembles, n);
             Array.Resize(ref _calmRun, n);
         }
     }

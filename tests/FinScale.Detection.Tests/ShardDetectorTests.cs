@@ -44,7 +44,7 @@ public class ShardDetectorTests
         Assert.Equal(key.Text, a.Anomaly.Series);
         Assert.Equal(400, a.Anomaly.Observed);
         Assert.InRange(a.Anomaly.Expected, 95, 105);
-        Assert.InRange(a.Anomaly.Score, 0.99, 1.0);
+        Assert.InRange(a.Anomaly.Score, new DetectorOptions().ScoreThreshold, 1.0);
         Assert.True(a.Anomaly.ZScore > 20);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(200 * Minute), a.Anomaly.EventTime);
     }
@@ -63,10 +63,10 @@ public class ShardDetectorTests
     public void Process_SameInputInOneBatchOrManySmallOnes_GivesTheSameAnomalies()
     {
         var keys = Enumerable.Range(0, 7).Select(i => SeriesKey.Create("m", new Dictionary<string, string> { ["pod"] = "p" + i })).ToArray();
-        var series = keys.Select((k, i) => Noisy(k, 200, 10 * (i + 1), 1, seed: i)).ToArray();
-        series[3][150] = series[3][150] with { Value = 1000 };
-        series[5][90] = series[5][90] with { Value = -500 };
-        var interleaved = Enumerable.Range(0, 200).SelectMany(t => series.Select(s => s[t])).ToArray();
+        var series = keys.Select((k, i) => Noisy(k, 300, 10 * (i + 1), 1, seed: i)).ToArray();
+        series[3][250] = series[3][250] with { Value = 1000 };
+        series[5][190] = series[5][190] with { Value = -500 };
+        var interleaved = Enumerable.Range(0, 300).SelectMany(t => series.Select(s => s[t])).ToArray();
 
         var whole = new List<DetectedAnomaly>();
         New().Process(interleaved, whole);
@@ -84,11 +84,11 @@ public class ShardDetectorTests
     {
         // A batch holding many points of one series must score each against the state left by the previous one.
         var key = SeriesKey.Create("m", null);
-        var points = Noisy(key, 100, 10, 1, seed: 3);
-        points[80] = points[80] with { Value = 100 };
+        var points = Noisy(key, 300, 10, 1, seed: 3);
+        points[280] = points[280] with { Value = 100 };
         var found = new List<DetectedAnomaly>();
         New().Process(points, found);
-        Assert.Equal(80, Assert.Single(found).PointIndex);
+        Assert.Equal(280, Assert.Single(found).PointIndex);
     }
 
     [Fact]
@@ -105,13 +105,13 @@ public class ShardDetectorTests
     public void Process_LongAnomaly_IsOneEpisode_AndANewSpikeAfterCalmIsAnother()
     {
         var key = SeriesKey.Create("m", null);
-        var points = Noisy(key, 400, 100, 5, seed: 4);
-        for (var i = 100; i < 110; i++)
+        var points = Noisy(key, 600, 100, 5, seed: 4);
+        for (var i = 150; i < 160; i++)
             points[i] = points[i] with { Value = 500 };
-        points[300] = points[300] with { Value = 600 };
+        points[450] = points[450] with { Value = 1500 }; // beyond anything seen, after the episode and the calm
         var found = new List<DetectedAnomaly>();
         New().Process(points, found);
-        Assert.Equal([100, 300], found.Select(a => a.PointIndex));
+        Assert.Equal([150, 450], found.Select(a => a.PointIndex));
     }
 
     [Fact]
@@ -165,8 +165,8 @@ public class ShardDetectorTests
     public void Process_SameInputTwice_GivesTheSameAnomalyIds()
     {
         var key = SeriesKey.Create("m", Pod);
-        var points = Noisy(key, 100, 10, 1, seed: 9);
-        points[70] = points[70] with { Value = 90 };
+        var points = Noisy(key, 300, 10, 1, seed: 9);
+        points[270] = points[270] with { Value = 90 };
         var a = new List<DetectedAnomaly>();
         var b = new List<DetectedAnomaly>();
         New().Process(points, a);
@@ -190,12 +190,11 @@ public class ShardDetectorTests
         var opened = Assert.Single(found);
         Assert.Equal(200, opened.PointIndex);
         Assert.Equal(opened.Anomaly.Score, scores[200]);
-        Assert.All(scores.Take(new DetectorOptions().WarmUpPoints), s => Assert.Equal(0, s));
-        Assert.True(scores[new DetectorOptions().WarmUpPoints] > 0);
+        Assert.All(scores.Take((int)new DetectorOptions().Ensemble.WarmUp), s => Assert.Equal(0, s));
         Assert.Equal(0, scores[250]);
         Assert.Equal(0, scores[260]);
         Assert.All(scores, s => Assert.InRange(s, 0, 1));
-        Assert.True(scores.Skip(40).Count(s => s > 0) > 200);
+        Assert.True(scores.Skip(101).Count(s => s > 0) > 50);
         Assert.Throws<ArgumentException>(() => New().Process(points, found, new double[points.Length - 1]));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using FinScale.Contracts;
+using FinScale.Detection;
 using FinScale.IntegrationTests.Infrastructure;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
@@ -40,7 +41,7 @@ public abstract class PipelineContract
         Assert.Equal("checkout-7c9d8-qx2vw", anomaly.Attribute(WellKnownAttributes.PodName));
         Assert.Equal(950, anomaly.Observed);
         Assert.InRange(anomaly.Expected, 110, 130);
-        Assert.InRange(anomaly.Score, 0.99, 1.0);
+        Assert.InRange(anomaly.Score, new DetectorOptions().ScoreThreshold, 1.0);
         Assert.Equal(Workloads.Start.AddMinutes(200), anomaly.EventTime);
 
         var decision = Assert.Single(await h.ReadDecisionsAsync());
@@ -139,18 +140,18 @@ public abstract class PipelineContract
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
         using var h = await PipelineHarness.CreateAsync(Cluster);
         string[] pods = ["checkout-7c9d8-qx2vw", "checkout-7c9d8-4hkzp"];
-        var records = OtlpWorkloads.CheckoutSpans(pods, 120, 40, seed: 12, spikeAt: 100, spikeMs: 900);
+        var records = OtlpWorkloads.CheckoutSpans(pods, 200, 40, seed: 12, spikeAt: 160, spikeMs: 900);
         h.PublishRaw(h.Topics.OtlpSpans, records.Select(r => ((byte[]?)r.Key, encoding == OtlpOptions.JsonEncoding ? OtlpWorkloads.ToOtlpJson(r.Request) : r.Request.ToByteArray())));
 
         var stats = await h.RunAsync("group-spans-" + encoding, otlp: new OtlpOptions { SpansEncoding = encoding });
 
-        Assert.Equal(240, stats.Records);
+        Assert.Equal(400, stats.Records);
         Assert.Equal(0, stats.DeadLettered);
-        Assert.Equal(240 * 60, stats.OtlpSpans.Spans);
+        Assert.Equal(400 * 60, stats.OtlpSpans.Spans);
         var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
         var slow = anomalies.Where(a => a.Metric == "traces.span.metrics.duration.p99" && a.Attribute(WellKnownAttributes.PodName) == pods[0]).ToList();
         Assert.NotEmpty(slow);
-        Assert.All(slow, a => Assert.Equal(Workloads.Start.AddMinutes(100), a.EventTime.AddSeconds(-10)));
+        Assert.All(slow, a => Assert.Equal(Workloads.Start.AddMinutes(160), a.EventTime.AddSeconds(-10)));
         // The spike belongs to the first pod: its peer raises nothing for that window.
         Assert.DoesNotContain(anomalies, a => a.Attribute(WellKnownAttributes.PodName) == pods[1] && a.EventTime == slow[0].EventTime);
         Assert.Contains(anomalies, a => a.Metric == "traces.service_graph.request.server.duration.p99" && a.Attribute("client") == "frontend" && a.Attribute("server") == "checkout");

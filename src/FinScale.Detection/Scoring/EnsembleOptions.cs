@@ -74,7 +74,7 @@ public sealed class EnsembleScorerFactory(EnsembleOptions? options = null) : IPo
     private readonly EnsembleOptions _options = options ?? new EnsembleOptions();
 
     /// <inheritdoc/>
-    public string Name => "finscale";
+    public string Name => "ensemble-solo";
 
     /// <inheritdoc/>
     public IPointScorer Create() => new EnsembleScorer(_options);

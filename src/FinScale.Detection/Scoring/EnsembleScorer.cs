@@ -63,14 +63,28 @@ public sealed class EnsembleScorer : IPointScorer
     public long Count => _n;
 
     /// <inheritdoc/>
-    public double Score(long timestampMs, double value)
+    public double Score(long timestampMs, double value) => Score(timestampMs, value, double.NaN, double.NaN);
+
+    /// <summary>
+    /// Scores the next point with the level model's residual supplied by the caller (the pipeline computes it for a whole
+    /// batch of series at once with the SIMD kernel) instead of this scorer's own level model.
+    /// </summary>
+    /// <param name="timestampMs">Event time.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="levelZ">The value's residual from the robust level, in scales; NaN to use this scorer's own level model.</param>
+    /// <param name="levelScale">That level's residual scale.</param>
+    public double Score(long timestampMs, double value, double levelZ, double levelScale)
     {
         if (!double.IsFinite(value))
             return 0;
 
         _n++;
-        var z = Residual(timestampMs, value);
-        _level.Learn(value);
+        var external = !double.IsNaN(levelZ);
+        var z = external
+            ? Residual(timestampMs, value, double.IsFinite(levelZ) ? levelZ : Math.CopySign(1e6, levelZ), levelScale)
+            : Residual(timestampMs, value, _level.Z(value), _level.Scale);
+        if (!external)
+            _level.Learn(value);
         _daily.Learn(timestampMs, value);
         _weekly.Learn(timestampMs, value);
         if (_n < 3)
@@ -112,10 +126,10 @@ public sealed class EnsembleScorer : IPointScorer
     }
 
     /// <summary>The residual of the model that explains the series best so far, in its own robust scales.</summary>
-    private double Residual(long timestampMs, double value)
+    private double Residual(long timestampMs, double value, double levelZ, double levelScale)
     {
-        var z = _level.Z(value);
-        var best = _level.Scale;
+        var z = levelZ;
+        var best = levelScale;
         if (_daily.Ready && _daily.Scale < best * _o.SeasonalAdvantage)
         {
             z = _daily.Z(timestampMs, value);

@@ -4,8 +4,8 @@ namespace FinScale.Detection.Scoring;
 
 /// <summary>
 /// The streaming detector, <see cref="ShardDetector"/>, as an <see cref="IPointScorer"/> for one series: each point's score is
-/// the one ShardDetector grades it with (<see cref="AnomalyScore.FromZ"/> of its robust z-score), 0 while the series warms up.
-/// An adapter until a detector built for per-point scoring exists; it runs the production code path, one point per round.
+/// the ensemble score ShardDetector grades it with (the kernel's robust level feeding <see cref="EnsembleScorer"/>), 0 while the series warms up.
+/// It runs the production code path, one point per round, so NAB measures what the pipeline runs.
 /// </summary>
 public sealed class ShardDetectorScorer : IPointScorer
 {

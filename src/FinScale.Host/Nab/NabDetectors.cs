@@ -3,15 +3,17 @@ using FinScale.Detection.Scoring;
 namespace FinScale.Host.Nab;
 
 /// <summary>
-/// The detectors <c>finscale nab --detector NAME</c> can run, best first: the first is the default. To add one, add its
+/// The detectors <c>finscale nab --detector NAME</c> can run; the first is the default: the pipeline's own detector
+/// (<c>ensemble</c>: ShardDetector's SIMD level kernel feeding the ensemble), so NAB measures what <c>finscale run</c> runs.
+/// <c>ensemble-solo</c> is the same ensemble with its own double-precision level model. To add one, add its
 /// <see cref="IPointScorerFactory"/> here (its name must not contain '_', NAB splits results file names on it).
 /// </summary>
 internal static class NabDetectors
 {
     public static IReadOnlyList<IPointScorerFactory> All { get; } =
     [
-        new EnsembleScorerFactory(),
         ShardDetectorScorer.Factory(),
+        new EnsembleScorerFactory(),
         new NullDetector(),
     ];
 
