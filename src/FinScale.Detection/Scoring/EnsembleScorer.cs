@@ -255,13 +255,14 @@ public sealed class EnsembleScorer : IPointScorer
 
     /// <summary>
     /// How rare a statistic is for this series: a histogram of its past values that forgets at the calibration rate
-    /// (lazily: new entries weigh more instead of old ones being scaled down), plus the largest value seen.
+    /// (lazily: new entries weigh more instead of old ones being scaled down), plus the largest value seen. The
+    /// histogram is a Fenwick tree, so the share at or above a value costs a handful of additions, not a pass over bins.
     /// </summary>
     private sealed class Calibrator(EnsembleOptions o)
     {
         private const int Bins = 128;
         private const double Range = 8; // log(1 + statistic) covered; beyond it the last bin
-        private readonly double[] _hist = new double[Bins];
+        private readonly double[] _tree = new double[Bins + 1];
         private double _total;
         private double _weight = 1;
         private double _max;
@@ -269,10 +270,8 @@ public sealed class EnsembleScorer : IPointScorer
         /// <summary>−log10 of the share of past values at least this high, plus a bonus for going beyond the largest seen.</summary>
         public double Rarity(double s)
         {
-            double above = 0;
-            for (var i = Bin(s); i < Bins; i++)
-                above += _hist[i];
-            var rarity = -Math.Log10((above + _weight) / (_total + _weight));
+            var above = _total - Below(Bin(s));
+            var rarity = -Math.Log10((Math.Max(above, 0) + _weight) / (_total + _weight));
             if (s > _max)
                 rarity += o.BeyondMaxWeight * (s - _max);
             return rarity;
@@ -280,18 +279,29 @@ public sealed class EnsembleScorer : IPointScorer
 
         public void Learn(double s)
         {
-            _hist[Bin(s)] += _weight;
+            for (var i = Bin(s) + 1; i <= Bins; i += i & -i)
+                _tree[i] += _weight;
             _total += _weight;
             _weight /= 1 - o.CalibrationAlpha;
             if (_weight > 1e100)
             {
-                for (var i = 0; i < Bins; i++)
-                    _hist[i] /= _weight;
+                // Rescale before the weights overflow; a Fenwick tree's nodes are sums, so they scale alike.
+                for (var i = 1; i <= Bins; i++)
+                    _tree[i] /= _weight;
                 _total /= _weight;
                 _weight = 1;
             }
 
             _max = Math.Max(_max * (1 - (o.CalibrationAlpha * 0.1)), s);
+        }
+
+        /// <summary>Weight of the values in bins below <paramref name="bin"/>.</summary>
+        private double Below(int bin)
+        {
+            double sum = 0;
+            for (var i = bin; i > 0; i -= i & -i)
+                sum += _tree[i];
+            return sum;
         }
 
         private static int Bin(double s) => Math.Clamp((int)(s / Range * Bins), 0, Bins - 1);
