@@ -35,6 +35,10 @@ public sealed class EnsembleOptions
     [Range(0.0, 100.0)]
     public double BeyondMaxWeight { get; set; } = 2;
 
+    /// <summary>Per point, the share by which the largest value seen (in log(1 + statistic)) fades, so an old record does not mute a series forever.</summary>
+    [Range(0.0, 0.1)]
+    public double MaxDecay { get; set; } = 0.0001;
+
     /// <summary>Rarity (−log10 p) that opens an episode.</summary>
     [Range(0.5, 20.0)]
     public double EpisodeStart { get; set; } = 2.5;

@@ -292,7 +292,7 @@ public sealed class EnsembleScorer : IPointScorer
                 _weight = 1;
             }
 
-            _max = Math.Max(_max * (1 - (o.CalibrationAlpha * 0.1)), s);
+            _max = Math.Max(_max * (1 - o.MaxDecay), s);
         }
 
         /// <summary>Weight of the values in bins below <paramref name="bin"/>.</summary>
