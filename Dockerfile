@@ -28,6 +28,7 @@ COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.tx
 COPY src/FinScale.Contracts/FinScale.Contracts.csproj     src/FinScale.Contracts/
 COPY src/FinScale.Baselining/FinScale.Baselining.csproj   src/FinScale.Baselining/
 COPY src/FinScale.Detection/FinScale.Detection.csproj     src/FinScale.Detection/
+COPY src/FinScale.Detection.Multivariate/FinScale.Detection.Multivariate.csproj src/FinScale.Detection.Multivariate/
 COPY src/FinScale.Remediation/FinScale.Remediation.csproj src/FinScale.Remediation/
 COPY src/FinScale.Streaming/FinScale.Streaming.csproj     src/FinScale.Streaming/
 COPY src/FinScale.Host/FinScale.Host.csproj               src/FinScale.Host/
