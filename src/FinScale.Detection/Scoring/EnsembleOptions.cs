@@ -43,11 +43,11 @@ public sealed class EnsembleOptions
     [Range(0.5, 20.0)]
     public double EpisodeStart { get; set; } = 2.5;
 
-    /// <summary>Points an episode lasts; within it only escalations score.</summary>
+    /// <summary>Points an episode lasts after its last scoring point; within it only escalations score, against a bar that falls linearly back to <see cref="EpisodeStart"/> by its end.</summary>
     [Range(1, 1_000_000)]
     public long EpisodeLength { get; set; } = 150;
 
-    /// <summary>Factor over the episode's largest rarity that counts as an escalation.</summary>
+    /// <summary>Factor over the episode's largest rarity that counts as an escalation right after the episode's last scoring point (the bar then falls towards <see cref="EpisodeStart"/>).</summary>
     [Range(1.0, 100.0)]
     public double Escalation { get; set; } = 1.2;
 

@@ -16,8 +16,8 @@ namespace FinScale.Detection.Scoring;
 /// log(1 + statistic)), giving a rarity −log10(p), plus a bonus for going beyond the largest value seen. Scores of
 /// different series thus mean the same thing, which lets one threshold serve every series.</item>
 /// <item><b>Episodes.</b> The largest rarity over the families opens an episode when it passes
-/// <see cref="EnsembleOptions.EpisodeStart"/>; during the episode only escalations score, so one incident raises
-/// one alarm rather than a run of them.</item>
+/// <see cref="EnsembleOptions.EpisodeStart"/>; during the episode only escalations score (the bar falls back
+/// linearly to the start level as the episode runs out), so one incident raises one alarm rather than a run of them.</item>
 /// </list>
 /// <para>Warm-up: the first <see cref="EnsembleOptions.WarmUp"/> points score 0 (they only learn). A non-finite value
 /// scores 0 and leaves the state untouched, so NaN, infinities and values beyond double range never poison it.</para>
@@ -108,8 +108,15 @@ public sealed class EnsembleScorer : IPointScorer
         double score;
         if (_episodeLeft > 0)
         {
+            // The bar to score again falls linearly from an escalation over the episode's peak back to EpisodeStart,
+            // so an incident's aftershocks stay quiet but a second incident soon after the first is not muted for the
+            // whole episode; one that scores restarts the episode.
             _episodeLeft--;
-            score = rarity > _episodeMax * _o.Escalation ? rarity : 0;
+            var top = Math.Max(_episodeMax * _o.Escalation, _o.EpisodeStart);
+            var bar = _o.EpisodeStart + ((top - _o.EpisodeStart) * _episodeLeft / _o.EpisodeLength);
+            score = rarity > bar ? rarity : 0;
+            if (score > 0)
+                _episodeLeft = _o.EpisodeLength;
             _episodeMax = Math.Max(_episodeMax, rarity);
         }
         else
