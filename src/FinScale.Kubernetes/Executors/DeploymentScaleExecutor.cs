@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using FinScale.Contracts;
+using FinScale.Kubernetes.Actions;
+using k8s;
+using k8s.Models;
+
+namespace FinScale.Kubernetes.Executors;
+
+/// <summary>Sets a deployment's replicas through the scale subresource (read, then merge patch of <c>spec.replicas</c>).</summary>
+public sealed class DeploymentScaleExecutor : IKubernetesActionExecutor<ScaleDeployment>
+{
+    private readonly IKubernetes _client;
+    private readonly KubernetesCaller _caller;
+
+    /// <summary>Creates the executor.</summary>
+    public DeploymentScaleExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
+    }
+
+    /// <inheritdoc/>
+    public async Task<ActionOutcome> ExecuteAsync(ScaleDeployment action, ExecutionMode mode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var what = $"Deployment {action.Namespace}/{action.Deployment}";
+        if (action.Replicas < 0)
+        {
+            return Outcomes.Failed($"{what}: replicas must be 0 or more, is {action.Replicas}");
+        }
+
+        if (mode == ExecutionMode.Shadow)
+        {
+            return Outcomes.Shadow($"scale of {what} to {action.Replicas}");
+        }
+
+        var read = await _caller.CallAsync(t => _client.AppsV1.ReadNamespacedDeploymentScaleAsync(action.Deployment, action.Namespace, cancellationToken: t), cancellationToken).ConfigureAwait(false);
+        if (!read.Ok)
+        {
+            return Outcomes.FromError(read, what);
+        }
+
+        var current = read.Value?.Spec?.Replicas ?? 0;
+        if (current == action.Replicas)
+        {
+            return Outcomes.AlreadyInState(read, $"{what} already has {current} replicas");
+        }
+
+        var patch = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = action.Replicas } };
+        var body = new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch);
+        var result = await _caller.CallAsync(
+            t => _client.AppsV1.PatchNamespacedDeploymentScaleAsync(body, action.Deployment, action.Namespace, dryRun: Outcomes.DryRun(mode), fieldManager: _caller.FieldManager, cancellationToken: t),
+            cancellationToken).ConfigureAwait(false);
+        return result.Ok ? Outcomes.Written(result, mode, $"{what} scaled from {current} to {action.Replicas} replicas") : Outcomes.FromError(result, what);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using k8s.Autorest;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FinScale.Kubernetes.Tests;
+
+public sealed class ArchitectureTests
+{
+    [Fact]
+    public void FinScaleKubernetes_ReferencesContractsOnlyAmongFinScaleProjects()
+    {
+        var finscale = typeof(KubernetesActionService).Assembly.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("FinScale.", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Equal(["FinScale.Contracts"], finscale);
+    }
+
+    [Fact]
+    public void AddFinScaleKubernetes_InvalidOptions_FailWithTheKeyNamed()
+    {
+        var services = new ServiceCollection();
+        services.AddFinScaleKubernetes(o => o.MaxAttempts = 42);
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KubernetesActionOptions>>().Value);
+
+        Assert.Contains("Kubernetes:MaxAttempts", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static HttpOperationException Answer(HttpStatusCode code, string content)
+    {
+        using var response = new HttpResponseMessage(code);
+        return new HttpOperationException("answer") { Response = new HttpResponseMessageWrapper(response, content) };
+    }
+
+    [Fact]
+    public void KubernetesCaller_IsTransient_PdbRefusalIsNotRetriedButThrottlingIs()
+    {
+        const string pdb = """{"kind":"Status","message":"Cannot evict pod as it would violate the pod's disruption budget.","reason":"TooManyRequests","details":{"causes":[{"reason":"DisruptionBudget"}]},"code":429}""";
+        const string throttled = """{"kind":"Status","message":"Too many requests, please try again later.","reason":"TooManyRequests","code":429}""";
+
+        Assert.False(KubernetesCaller.IsTransient(Answer(HttpStatusCode.TooManyRequests, pdb)));
+        Assert.True(KubernetesCaller.IsTransient(Answer(HttpStatusCode.TooManyRequests, throttled)));
+        Assert.True(KubernetesCaller.IsTransient(Answer(HttpStatusCode.ServiceUnavailable, "")));
+        Assert.False(KubernetesCaller.IsTransient(Answer(HttpStatusCode.Conflict, "")));
+        Assert.False(KubernetesCaller.IsTransient(Answer(HttpStatusCode.NotFound, "")));
+        Assert.True(KubernetesCaller.IsTransient(new Polly.Timeout.TimeoutRejectedException()));
+        Assert.True(KubernetesCaller.IsTransient(new HttpRequestException("refused")));
+        Assert.False(KubernetesCaller.IsTransient(new InvalidOperationException()));
+    }
+}
