@@ -2,6 +2,7 @@ using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Executors;
 using k8s;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FinScale.Kubernetes;
@@ -15,16 +16,16 @@ public sealed class KubernetesActionService
     private readonly DeploymentScaleExecutor _scales;
     private readonly TrafficShiftExecutor _traffic;
 
-    /// <summary>Creates the service over <paramref name="client"/>.</summary>
-    public KubernetesActionService(IKubernetes client, IOptions<KubernetesActionOptions> options, TimeProvider timeProvider)
+    /// <summary>Creates the service over <paramref name="client"/>; <paramref name="loggerFactory"/> (optional) receives retries and failures.</summary>
+    public KubernetesActionService(IKubernetes client, IOptions<KubernetesActionOptions> options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
-        _evictions = new PodEvictionExecutor(client, o, timeProvider);
-        _restarts = new DeploymentRestartExecutor(client, o, timeProvider);
-        _cordons = new NodeCordonExecutor(client, o, timeProvider);
-        _scales = new DeploymentScaleExecutor(client, o, timeProvider);
-        _traffic = new TrafficShiftExecutor(client, o, timeProvider);
+        _evictions = new PodEvictionExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<PodEvictionExecutor>());
+        _restarts = new DeploymentRestartExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<DeploymentRestartExecutor>());
+        _cordons = new NodeCordonExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<NodeCordonExecutor>());
+        _scales = new DeploymentScaleExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<DeploymentScaleExecutor>());
+        _traffic = new TrafficShiftExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<TrafficShiftExecutor>());
     }
 
     /// <summary>Applies <paramref name="action"/> in <paramref name="mode"/>; see <see cref="IKubernetesActionExecutor{TAction}"/>.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -21,9 +22,12 @@ internal sealed class KubernetesCaller
     private readonly ResiliencePipeline _pipeline;
     private readonly KubernetesActionOptions _options;
 
-    public KubernetesCaller(KubernetesActionOptions options, TimeProvider timeProvider)
+    private readonly ILogger _logger;
+
+    public KubernetesCaller(KubernetesActionOptions options, TimeProvider timeProvider, ILogger? logger)
     {
         _options = options;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (options.MaxAttempts > 1)
         {
@@ -35,6 +39,13 @@ internal sealed class KubernetesCaller
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 MaxDelay = options.MaxRetryDelay,
+                OnRetry = args =>
+                {
+                    var ex = args.Outcome.Exception;
+                    var request = ex is HttpOperationException { Request: { } r } ? $"{r.Method} {r.RequestUri?.AbsolutePath}" : "(request)";
+                    KubernetesLog.Retrying(_logger, request, args.AttemptNumber + 1, Reason(ex), args.RetryDelay);
+                    return default;
+                },
             });
         }
 
@@ -63,6 +74,11 @@ internal sealed class KubernetesCaller
         }
         catch (HttpOperationException ex) when (ex.Response is not null)
         {
+            if ((int)ex.Response.StatusCode >= 500 || attempts > 1)
+            {
+                KubernetesLog.CallFailed(_logger, attempts, (int)ex.Response.StatusCode, MessageOf(ex));
+            }
+
             return new CallResult<T>(default, (int)ex.Response.StatusCode, MessageOf(ex), attempts, IsDisruptionBudgetRefusal(ex));
         }
         catch (TimeoutRejectedException)
@@ -74,6 +90,14 @@ internal sealed class KubernetesCaller
             return new CallResult<T>(default, 0, $"cannot reach the API server after {attempts} attempt(s): {ex.Message}", attempts, false);
         }
     }
+
+    private static string Reason(Exception? ex) => ex switch
+    {
+        HttpOperationException { Response: { } r } => $"HTTP {(int)r.StatusCode}",
+        TimeoutRejectedException => "timeout",
+        null => "no exception",
+        _ => ex.GetType().Name,
+    };
 
     /// <summary>5xx, a throttling 429 (never a PodDisruptionBudget refusal), timeouts and connection errors are retried.</summary>
     internal static bool IsTransient(Exception? ex) => ex switch

@@ -4,6 +4,7 @@ using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
 namespace FinScale.Kubernetes.Executors;
 
@@ -15,12 +16,12 @@ public sealed class DeploymentRestartExecutor : IKubernetesActionExecutor<Restar
     private readonly KubernetesCaller _caller;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the executor.</summary>
-    public DeploymentRestartExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider)
+    /// <summary>Creates the executor; <paramref name="logger"/> receives retries and failures.</summary>
+    public DeploymentRestartExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider, ILogger<DeploymentRestartExecutor>? logger = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
-        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider);
+        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider, logger);
     }
 
     /// <inheritdoc/>

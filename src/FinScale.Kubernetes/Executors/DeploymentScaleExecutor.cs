@@ -3,6 +3,7 @@ using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
 namespace FinScale.Kubernetes.Executors;
 
@@ -12,11 +13,11 @@ public sealed class DeploymentScaleExecutor : IKubernetesActionExecutor<ScaleDep
     private readonly IKubernetes _client;
     private readonly KubernetesCaller _caller;
 
-    /// <summary>Creates the executor.</summary>
-    public DeploymentScaleExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider)
+    /// <summary>Creates the executor; <paramref name="logger"/> receives retries and failures.</summary>
+    public DeploymentScaleExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider, ILogger<DeploymentScaleExecutor>? logger = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
-        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
+        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)), logger);
     }
 
     /// <inheritdoc/>

@@ -2,6 +2,7 @@ using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
 namespace FinScale.Kubernetes.Executors;
 
@@ -12,11 +13,11 @@ public sealed class PodEvictionExecutor : IKubernetesActionExecutor<EvictPod>
     private readonly IKubernetes _client;
     private readonly KubernetesCaller _caller;
 
-    /// <summary>Creates the executor.</summary>
-    public PodEvictionExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider)
+    /// <summary>Creates the executor; <paramref name="logger"/> receives retries and failures.</summary>
+    public PodEvictionExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider, ILogger<PodEvictionExecutor>? logger = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
-        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
+        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)), logger);
     }
 
     /// <inheritdoc/>
@@ -52,6 +53,12 @@ public sealed class PodEvictionExecutor : IKubernetesActionExecutor<EvictPod>
         if (result.DisruptionBudget)
         {
             return Outcomes.Blocked(result, $"{what}: eviction refused by a PodDisruptionBudget: {result.Message}");
+        }
+
+        if (result.HttpStatus == 404 && result.Attempts > 1)
+        {
+            // An attempt that timed out may have evicted the pod before the retry arrived.
+            return Outcomes.FromError(result, what) with { Message = $"{what} is gone after {result.Attempts} attempts (an earlier attempt that timed out may have evicted it): {result.Message}" };
         }
 
         return result.Ok ? Outcomes.Written(result, mode, $"{what} evicted") : Outcomes.FromError(result, what);

@@ -4,6 +4,7 @@ using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Istio;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
 namespace FinScale.Kubernetes.Executors;
 
@@ -16,11 +17,11 @@ public sealed class TrafficShiftExecutor : IKubernetesActionExecutor<ShiftTraffi
     private readonly IKubernetes _client;
     private readonly KubernetesCaller _caller;
 
-    /// <summary>Creates the executor.</summary>
-    public TrafficShiftExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider)
+    /// <summary>Creates the executor; <paramref name="logger"/> receives retries and failures.</summary>
+    public TrafficShiftExecutor(IKubernetes client, KubernetesActionOptions options, TimeProvider timeProvider, ILogger<TrafficShiftExecutor>? logger = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
-        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
+        _caller = new KubernetesCaller(options ?? throw new ArgumentNullException(nameof(options)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)), logger);
     }
 
     /// <inheritdoc/>

@@ -51,12 +51,14 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     {
         Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
         Server.InjectFault(2, status: 503, match: r => r.Verb == "patch");
+        var log = new ListLogger<DeploymentScaleExecutor>();
 
-        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 3), Time)
+        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 3), Time, log)
             .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 5, "d1", "forecast"), ExecutionMode.Enforce, CancellationToken.None);
 
         Assert.Equal(ActionStatus.Executed, outcome.Status);
         Assert.Equal(3, outcome.Attempts);
+        Assert.Equal(2, log.Entries.Count(e => e.Id.Id == 4101 && e.Message.Contains("HTTP 503", StringComparison.Ordinal)));
         Assert.Equal(3, Server.Requests.Count(r => r.Verb == "patch"));
         Assert.Equal(5, (int)Server.Get("apps", "deployments", Ns, "checkout")!["spec"]!["replicas"]!);
     }
