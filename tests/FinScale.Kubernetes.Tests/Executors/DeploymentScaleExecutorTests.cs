@@ -111,6 +111,19 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     }
 
     [Fact]
+    public async Task ExecuteAsync_ScaledButAnswerLost_RetryIsHarmless()
+    {
+        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.DelayAnswer(1, TimeSpan.FromSeconds(10), r => r.Verb == "patch");
+
+        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
+            .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 4, "d1", "forecast"), ExecutionMode.Enforce, CancellationToken.None);
+
+        Assert.Equal(ActionStatus.Executed, outcome.Status);
+        Assert.Equal(4, (int)Server.Get("apps", "deployments", Ns, "checkout")!["spec"]!["replicas"]!);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_Cancelled_Throws()
     {
         Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));

@@ -73,6 +73,21 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     }
 
     [Fact]
+    public async Task ExecuteAsync_EvictedButAnswerLost_RetryFindsPodGoneAndSaysSo()
+    {
+        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.DelayAnswer(1, TimeSpan.FromSeconds(10), r => r.Subresource == "eviction");
+
+        var outcome = await new PodEvictionExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
+            .ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.Enforce, CancellationToken.None);
+
+        Assert.Equal(ActionStatus.NotFound, outcome.Status);
+        Assert.Equal(2, outcome.Attempts);
+        Assert.Contains("may have evicted it", outcome.Message, StringComparison.Ordinal);
+        Assert.Null(Server.Get("", "pods", Ns, "checkout-1"));
+    }
+
+    [Fact]
     public async Task ExecuteAsync_DryRun_PodStaysAndServerAnswers()
     {
         Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));

@@ -123,6 +123,16 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next <paramref name="times"/> requests matching <paramref name="match"/> are served (their change
+    /// applied) but the answer is held back for <paramref name="delay"/>: a write that succeeded and whose answer was lost.</summary>
+    public void DelayAnswer(int times, TimeSpan delay, Func<ApiRequest, bool>? match = null)
+    {
+        lock (_gate)
+        {
+            _faults.Add(new Fault(match ?? (_ => true), null, delay, null) { Remaining = times, AfterServe = true });
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
@@ -156,7 +166,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             }
         }
 
-        if (fault?.Delay is { } delay)
+        if (fault is { AfterServe: false, Delay: { } delay })
         {
             try
             {
@@ -196,6 +206,18 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         catch (PatchException ex)
         {
             answer = (ex.Status, Status(ex.Status, ex.Status == 409 ? "Conflict" : "Invalid", ex.Message));
+        }
+
+        if (fault is { AfterServe: true, Delay: { } held })
+        {
+            try
+            {
+                await Task.Delay(held, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
 
         context.Response.StatusCode = answer.Status;
@@ -464,5 +486,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         public string? RetryAfter { get; } = retryAfter;
 
         public int Remaining { get; set; }
+
+        public bool AfterServe { get; init; }
     }
 }
