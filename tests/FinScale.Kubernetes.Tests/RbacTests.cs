@@ -9,7 +9,7 @@ namespace FinScale.Kubernetes.Tests;
 /// <summary>Least privilege: every request the executors and leader election make is granted by deploy/base/rbac.yaml.</summary>
 public sealed class RbacTests : ExecutorTestBase
 {
-    private sealed record Grant(string Kind, string Group, string Resource, string Verb);
+    private sealed record Grant(string Kind, string Group, string Resource, string Verb, IReadOnlyList<string>? ResourceNames);
 
     private static List<Grant> LoadGrants()
     {
@@ -34,13 +34,14 @@ public sealed class RbacTests : ExecutorTestBase
             {
                 static IEnumerable<string> List(YamlMappingNode m, string key) =>
                     ((YamlSequenceNode)m[key]).Children.Select(n => ((YamlScalarNode)n).Value ?? string.Empty);
+                var names = rule.Children.ContainsKey("resourceNames") ? List(rule, "resourceNames").ToList() : null;
                 foreach (var g in List(rule, "apiGroups"))
                 {
                     foreach (var r in List(rule, "resources"))
                     {
                         foreach (var v in List(rule, "verbs"))
                         {
-                            grants.Add(new Grant(kind, g, r, v));
+                            grants.Add(new Grant(kind, g, r, v, names));
                         }
                     }
                 }
@@ -54,6 +55,7 @@ public sealed class RbacTests : ExecutorTestBase
         (g.Group == "*" || g.Group == r.Group)
         && (g.Resource == "*" || g.Resource == r.RbacResource)
         && (g.Verb == "*" || g.Verb == r.Verb)
+        && (g.ResourceNames is null || (r.Name is not null && g.ResourceNames.Contains(r.Name)))
         // Leases are granted by the namespaced Role only; everything else by the ClusterRole.
         && (r.Resource != "leases" || g.Kind == "Role"));
 
@@ -129,7 +131,7 @@ public sealed class RbacTests : ExecutorTestBase
         }
 
         // And nothing granted goes unused: least privilege, not just enough privilege.
-        var unused = grants.Where(g => !observed.Any(o => o.Verb == g.Verb && o.Group == g.Group && o.Resource == g.Resource)).ToList();
+        var unused = grants.Where(g => !FakeKubernetesApiServer.AllRequests.Any(r => r.Verb == g.Verb && r.Group == g.Group && r.RbacResource == g.Resource && (g.ResourceNames is null || g.ResourceNames.Contains(r.Name!)))).ToList();
         Assert.True(unused.Count == 0, "granted but never used: " + string.Join(", ", unused));
     }
 }
