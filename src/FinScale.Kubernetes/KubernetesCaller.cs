@@ -21,7 +21,6 @@ internal sealed class KubernetesCaller
 {
     private readonly ResiliencePipeline _pipeline;
     private readonly KubernetesActionOptions _options;
-
     private readonly ILogger _logger;
 
     public KubernetesCaller(KubernetesActionOptions options, TimeProvider timeProvider, ILogger? logger)
@@ -88,6 +87,11 @@ internal sealed class KubernetesCaller
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
             return new CallResult<T>(default, 0, $"cannot reach the API server after {attempts} attempt(s): {ex.Message}", attempts, false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's cancellation: the HTTP client's own timeout, say. A failure, not a shutdown.
+            return new CallResult<T>(default, 0, $"the HTTP client gave up after {attempts} attempt(s)", attempts, false);
         }
     }
 

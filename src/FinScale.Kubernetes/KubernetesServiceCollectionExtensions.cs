@@ -33,8 +33,12 @@ public static class KubernetesServiceCollectionExtensions
     public static KubernetesClientConfiguration ClientConfiguration(KubernetesActionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.InCluster
+        var configuration = options.InCluster
             ? KubernetesClientConfiguration.InClusterConfig()
             : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath, options.Context);
+
+        // The per-attempt timeout of the resilience pipeline decides; the HTTP client's own must not fire first.
+        configuration.HttpClientTimeout = options.AttemptTimeout + TimeSpan.FromSeconds(5);
+        return configuration;
     }
 }

@@ -30,6 +30,47 @@ public sealed class ArchitectureTests
         Assert.Contains("Kubernetes:MaxAttempts", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AddFinScaleKubernetes_KubeconfigFile_ResolvesServiceAgainstItsServer()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"finscale-kubeconfig-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: test
+                cluster: { server: "http://127.0.0.1:6443" }
+            users:
+              - name: test
+                user: { token: "t" }
+            contexts:
+              - name: test
+                context: { cluster: test, user: test }
+            current-context: test
+            """);
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddFinScaleKubernetes(o =>
+            {
+                o.KubeconfigPath = path;
+                o.AttemptTimeout = TimeSpan.FromSeconds(3);
+            });
+            using var provider = services.BuildServiceProvider();
+
+            var configuration = KubernetesServiceCollectionExtensions.ClientConfiguration(provider.GetRequiredService<IOptions<KubernetesActionOptions>>().Value);
+
+            Assert.Equal("http://127.0.0.1:6443", configuration.Host.TrimEnd('/'));
+            Assert.Equal(TimeSpan.FromSeconds(8), configuration.HttpClientTimeout);
+            Assert.NotNull(provider.GetRequiredService<KubernetesActionService>());
+            Assert.NotNull(provider.GetRequiredService<FinScale.Kubernetes.LeaderElection.LeaderElectionService>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static HttpOperationException Answer(HttpStatusCode code, string content)
     {
         using var response = new HttpResponseMessage(code);
