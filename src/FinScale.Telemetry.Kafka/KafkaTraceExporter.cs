@@ -13,24 +13,18 @@ namespace FinScale.Telemetry.Kafka;
 /// </remarks>
 public sealed class KafkaTraceExporter : BaseExporter<Activity>
 {
-    private readonly KafkaRecordSender _sender;
-    private readonly int _maxRecordBytes;
-    private OtlpResource? _resource;
+    private readonly OtlpExportChannel _channel;
 
     /// <summary>Initializes a new instance of the <see cref="KafkaTraceExporter"/> class and its Kafka producer.</summary>
     /// <param name="options">The exporter options; validated here.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public KafkaTraceExporter(KafkaExporterOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Statistics = options.Statistics;
-        _maxRecordBytes = options.MaxRecordBytes;
-        _sender = KafkaRecordSender.Create(options, options.TracesTopic, TelemetrySignal.Traces);
+        _channel = new OtlpExportChannel(options, TelemetrySignal.Traces);
     }
 
     /// <summary>Gets the delivery counters of this exporter (the same object as <see cref="KafkaExporterOptions.Statistics"/>).</summary>
-    public KafkaExporterStatistics Statistics { get; }
+    public KafkaExporterStatistics Statistics => _channel.Statistics;
 
     /// <summary>Serializes the batch into records and queues them; returns <see cref="ExportResult.Failure"/> when any was dropped at once.</summary>
     /// <param name="batch">The spans to export.</param>
@@ -43,37 +37,28 @@ public sealed class KafkaTraceExporter : BaseExporter<Activity>
         int spans;
         try
         {
-            _resource ??= OtlpResource.From(ParentProvider?.GetResource());
-            records = OtlpTraceMapper.Map(in batch, _resource, _maxRecordBytes, out spans);
+            records = OtlpTraceMapper.Map(in batch, _channel.Resource(ParentProvider?.GetResource()), _channel.MaxRecordBytes, out spans);
         }
         catch (Exception ex)
         {
-            Statistics.OnSerializationFailure(TelemetrySignal.Traces, 0, ex.Message);
-            KafkaExporterEventSource.Log.ExportFailed("traces", ex.ToString());
-            return ExportResult.Failure;
+            return _channel.Failed(ex);
         }
 
-        var allQueued = true;
-        foreach (var record in records)
-        {
-            allQueued &= _sender.TrySend(record.Key, record.Value, record.Items);
-        }
-
-        return allQueued ? ExportResult.Success : ExportResult.Failure;
+        return _channel.Send(records);
     }
 
     /// <inheritdoc/>
-    protected override bool OnForceFlush(int timeoutMilliseconds) => _sender.Flush(timeoutMilliseconds);
+    protected override bool OnForceFlush(int timeoutMilliseconds) => _channel.Flush(timeoutMilliseconds);
 
     /// <inheritdoc/>
-    protected override bool OnShutdown(int timeoutMilliseconds) => _sender.Close(timeoutMilliseconds);
+    protected override bool OnShutdown(int timeoutMilliseconds) => _channel.Close(timeoutMilliseconds);
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _sender.Dispose();
+            _channel.Dispose();
         }
 
         base.Dispose(disposing);

@@ -117,28 +117,14 @@ internal sealed class OtlpMetricsDecoder
     private void ResourceMetrics(ReadOnlySpan<byte> message)
     {
         // The resource comes first on the wire in practice, but protobuf does not promise it: find it before the scopes.
-        ReadOnlySpan<byte> resource = default;
-        var r = new ProtoReader(message);
-        while (r.TryReadTag(out var field, out var wt))
-        {
-            if (field == 1)
-            {
-                r.Expect(wt, WireType.LengthDelimited, "ResourceMetrics.resource");
-                resource = r.ReadLengthDelimited();
-            }
-            else
-            {
-                r.Skip(wt);
-            }
-        }
-
+        var resource = ProtoReader.LastMessageField(message, 1, "ResourceMetrics.resource");
         _key.Clear();
         ResourceAttributes(resource);
         _mark = _key.Mark();
         if (_commit)
             XxHash128.Hash(resource, _resourceHash);
 
-        r = new ProtoReader(message);
+        var r = new ProtoReader(message);
         while (r.TryReadTag(out var field, out var wt))
         {
             if (field != 2)
@@ -354,13 +340,8 @@ internal sealed class OtlpMetricsDecoder
             }
         }
 
-        if (!_commit || !Admissible(time, flags))
+        if (!_commit || !Admissible(time, flags, knownTemporality: kind != NumberKind.Unspecified))
             return;
-        if (kind == NumberKind.Unspecified)
-        {
-            Counters.UnspecifiedTemporality++;
-            return;
-        }
 
         if (!hasValue || !double.IsFinite(value))
         {
@@ -457,13 +438,8 @@ internal sealed class OtlpMetricsDecoder
             }
         }
 
-        if (!_commit || !Admissible(time, flags))
+        if (!_commit || !Admissible(time, flags, knownTemporality: temporality is 1 or 2))
             return;
-        if (temporality is not (1 or 2))
-        {
-            Counters.UnspecifiedTemporality++;
-            return;
-        }
 
         var bounds = _bounds.AsSpan(0, nBounds);
         var counts = _counts.AsSpan(0, nCounts);
@@ -605,13 +581,8 @@ internal sealed class OtlpMetricsDecoder
             }
         }
 
-        if (!_commit || !Admissible(time, flags))
+        if (!_commit || !Admissible(time, flags, knownTemporality: temporality is 1 or 2))
             return;
-        if (temporality is not (1 or 2))
-        {
-            Counters.UnspecifiedTemporality++;
-            return;
-        }
 
         var positive = _positive.AsSpan(0, nPos);
         var negative = _negative.AsSpan(0, nNeg);
@@ -918,7 +889,8 @@ internal sealed class OtlpMetricsDecoder
         OtlpAttributes.Validate(value);
     }
 
-    private bool Admissible(ulong time, ulong flags)
+    /// <summary>Whether a point is used at all; the rule that refuses it is counted. Gauges and summaries have no temporality to know.</summary>
+    private bool Admissible(ulong time, ulong flags, bool knownTemporality = true)
     {
         if ((flags & NoRecordedValueFlag) != 0)
         {
@@ -935,6 +907,12 @@ internal sealed class OtlpMetricsDecoder
         if (time > _nowNanos + _maxSkewNanos)
         {
             Counters.FutureTimestamp++;
+            return false;
+        }
+
+        if (!knownTemporality)
+        {
+            Counters.UnspecifiedTemporality++;
             return false;
         }
 

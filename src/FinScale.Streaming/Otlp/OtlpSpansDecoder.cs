@@ -76,23 +76,8 @@ internal sealed class OtlpSpansDecoder
 
     private void ResourceSpans(ReadOnlySpan<byte> message, List<SpanRecord> spans, ref long read, ref long malformed, ref long future, ref long defaulted)
     {
-        ReadOnlySpan<byte> resourceBytes = default;
+        var resource = Resource(ProtoReader.LastMessageField(message, 1, "ResourceSpans.resource"), ref defaulted);
         var r = new ProtoReader(message);
-        while (r.TryReadTag(out var field, out var wt))
-        {
-            if (field == 1)
-            {
-                r.Expect(wt, WireType.LengthDelimited, "ResourceSpans.resource");
-                resourceBytes = r.ReadLengthDelimited();
-            }
-            else
-            {
-                r.Skip(wt);
-            }
-        }
-
-        var resource = Resource(resourceBytes, ref defaulted);
-        r = new ProtoReader(message);
         while (r.TryReadTag(out var field, out var wt))
         {
             if (field != 2)

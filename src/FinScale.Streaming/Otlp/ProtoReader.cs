@@ -153,6 +153,31 @@ internal ref struct ProtoReader
             throw Malformed($"{field}: wire type {(int)actual}, expected {(int)expected}");
     }
 
+    /// <summary>
+    /// The last occurrence of length-delimited field <paramref name="field"/> of a message (protobuf's rule for a
+    /// non-repeated field), wherever it sits on the wire: e.g. a <c>resource</c> that follows the scopes it applies to.
+    /// Empty when absent.
+    /// </summary>
+    public static ReadOnlySpan<byte> LastMessageField(ReadOnlySpan<byte> message, int field, string name)
+    {
+        ReadOnlySpan<byte> found = default;
+        var r = new ProtoReader(message);
+        while (r.TryReadTag(out var f, out var wt))
+        {
+            if (f == field)
+            {
+                r.Expect(wt, WireType.LengthDelimited, name);
+                found = r.ReadLengthDelimited();
+            }
+            else
+            {
+                r.Skip(wt);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The error for malformed input, with the offset it was found at.</summary>
     public readonly RecordDecodeException Malformed(string what) => new($"malformed protobuf at byte {_position}: {what}");
 }
