@@ -26,6 +26,9 @@ public sealed record Anomaly(
     double ZScore,
     string Detector)
 {
+    /// <summary>Hex trace id of an example trace behind the anomalous point (an exemplar or a span of the window), when known.</summary>
+    public string? TraceId { get; init; }
+
     /// <summary>The value of an attribute, or null when the series does not carry it.</summary>
     public string? Attribute(string key) => Attributes.TryGetValue(key, out var v) ? v : null;
 }

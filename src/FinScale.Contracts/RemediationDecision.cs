@@ -19,8 +19,20 @@ public enum ActionKind
     /// <summary>No action: nothing matched, or the finding needs no remediation.</summary>
     None,
 
-    /// <summary>Delete the pod so its controller recreates it.</summary>
+    /// <summary>Evict the pod (honouring its PodDisruptionBudget) so its controller recreates it.</summary>
     RestartPod,
+
+    /// <summary>Rolling restart of a deployment (<c>kubectl rollout restart</c>).</summary>
+    RestartDeployment,
+
+    /// <summary>Mark a node unschedulable and leave its pods to be moved by their owners.</summary>
+    CordonNode,
+
+    /// <summary>Set the weights of an Istio VirtualService's subsets (e.g. canary back to stable).</summary>
+    ShiftTraffic,
+
+    /// <summary>Set a deployment's replica count through its scale subresource.</summary>
+    Scale,
 
     /// <summary>A kind this version does not know (written by a newer one).</summary>
     Unknown,
@@ -31,6 +43,12 @@ public enum DecisionOutcome
 {
     /// <summary>Decided in shadow mode: recorded as it would have been executed.</summary>
     Recommended,
+
+    /// <summary>Sent with <c>dryRun=All</c>; the API's answer is in <see cref="RemediationDecision.Response"/>.</summary>
+    DryRun,
+
+    /// <summary>The cluster refused for a protective reason (a PodDisruptionBudget answering 429, a human override).</summary>
+    Blocked,
 
     /// <summary>A guard held the action back; <see cref="RemediationDecision.Guard"/> names it.</summary>
     HeldBack,
@@ -79,4 +97,26 @@ public sealed record RemediationDecision(
     DecisionOutcome Outcome,
     string Reason,
     string? Guard,
-    Anomaly Anomaly);
+    Anomaly Anomaly)
+{
+    /// <summary>Every anomaly the finding behind this decision rests on (the first is <see cref="Anomaly"/>).</summary>
+    public IReadOnlyList<AnomalyRef> Anomalies { get; init; } = [];
+
+    /// <summary>What diagnosis concluded (e.g. <c>pod_fault</c>), when a finding led here.</summary>
+    public string? Finding { get; init; }
+
+    /// <summary>Name of the policy rule that chose the action, when one did.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>The request sent, or that would have been sent in shadow mode (method, path and body).</summary>
+    public string? Request { get; init; }
+
+    /// <summary>The API's answer: its status and message, or the object a dry run would have produced.</summary>
+    public string? Response { get; init; }
+}
+
+/// <summary>An anomaly a decision rests on, with the trace that shows it when there is one.</summary>
+/// <param name="AnomalyId">Id of the anomaly.</param>
+/// <param name="Series">Its series key.</param>
+/// <param name="TraceId">Hex trace id of an example trace of the anomaly, when known.</param>
+public sealed record AnomalyRef(string AnomalyId, string Series, string? TraceId);
