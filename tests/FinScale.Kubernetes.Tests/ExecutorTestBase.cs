@@ -1,4 +1,4 @@
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 using k8s;
 
 namespace FinScale.Kubernetes.Tests;

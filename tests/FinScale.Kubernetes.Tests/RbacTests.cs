@@ -1,7 +1,7 @@
 using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.LeaderElection;
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 using YamlDotNet.RepresentationModel;
 
 namespace FinScale.Kubernetes.Tests;
@@ -74,10 +74,10 @@ public sealed class RbacTests : ExecutorTestBase
     {
         // A tour of every executor path (and leader election), so the check does not depend on test order;
         // requests recorded by the other tests in this run are checked too.
-        Server.Add("", "pods", Objects.Pod(Ns, "p1"));
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 2));
-        Server.Add("", "nodes", Objects.Node("node-a"));
-        Server.Add("networking.istio.io", "virtualservices", Objects.VirtualService(Ns, "checkout"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "p1"));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 2));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
+        Server.Add("networking.istio.io", "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
         var service = new KubernetesActionService(Client, Microsoft.Extensions.Options.Options.Create(FastOptions()), Time);
         KubernetesAction[] tour =
         [

@@ -1,7 +1,7 @@
 using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Executors;
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 
 namespace FinScale.Kubernetes.Tests.Executors;
 
@@ -12,7 +12,7 @@ public sealed class DeploymentRestartExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_Deployment_PatchesRestartedAtAndDecision()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
 
         var outcome = await Executor.ExecuteAsync(new RestartDeployment(Ns, "checkout", "d1", "leak"), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -27,7 +27,7 @@ public sealed class DeploymentRestartExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_SameDecisionTwice_RestartsOnce()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         var action = new RestartDeployment(Ns, "checkout", "d1", "leak");
 
         var first = await Executor.ExecuteAsync(action, ExecutionMode.Enforce, CancellationToken.None);
@@ -43,7 +43,7 @@ public sealed class DeploymentRestartExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_NewDecision_RestartsAgain()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
 
         await Executor.ExecuteAsync(new RestartDeployment(Ns, "checkout", "d1", "leak"), ExecutionMode.Enforce, CancellationToken.None);
         var second = await Executor.ExecuteAsync(new RestartDeployment(Ns, "checkout", "d2", "leak again"), ExecutionMode.Enforce, CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class DeploymentRestartExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_DryRun_ChangesNothingAndReturnsServerAnswer()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         var before = Server.Get("apps", "deployments", Ns, "checkout")!.ToJsonString();
 
         var outcome = await Executor.ExecuteAsync(new RestartDeployment(Ns, "checkout", "d1", "leak"), ExecutionMode.DryRun, CancellationToken.None);

@@ -2,6 +2,7 @@ using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Executors;
 using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 
 namespace FinScale.Kubernetes.Tests.Executors;
 
@@ -10,7 +11,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_NewReplicaCount_PatchesScaleSubresource()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(), Time)
             .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 6, "d1", "forecast"), ExecutionMode.Enforce, CancellationToken.None);
@@ -24,7 +25,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_SameCount_AlreadyInState()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(), Time)
             .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 3, "d1", "forecast"), ExecutionMode.Enforce, CancellationToken.None);
@@ -36,7 +37,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_DryRun_ReplicasUnchangedAndAnswerCarriesNewCount()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(), Time)
             .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 6, "d1", "forecast"), ExecutionMode.DryRun, CancellationToken.None);
@@ -49,7 +50,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_ServiceUnavailableTwice_RetriesAndSucceeds()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.InjectFault(2, status: 503, match: r => r.Verb == "patch");
         var log = new ListLogger<DeploymentScaleExecutor>();
 
@@ -66,7 +67,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_PersistentInternalError_FailedAfterBoundedAttempts()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.InjectFault(100, status: 500, match: r => r.Verb == "patch");
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 3), Time)
@@ -83,7 +84,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_SlowAnswerOnce_TimesOutThenRetries()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.InjectFault(1, delay: TimeSpan.FromSeconds(10), match: r => r.Verb == "patch");
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 3, attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
@@ -97,7 +98,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_NeverAnswers_FailedWithTimeout()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.InjectFault(100, delay: TimeSpan.FromSeconds(10), match: r => r.Verb == "get");
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 2, attemptTimeout: TimeSpan.FromMilliseconds(200)), Time)
@@ -113,7 +114,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_ScaledButAnswerLost_RetryIsHarmless()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.DelayAnswer(1, TimeSpan.FromSeconds(10), r => r.Verb == "patch");
 
         var outcome = await new DeploymentScaleExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
@@ -126,7 +127,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_Cancelled_Throws()
     {
-        Server.Add("apps", "deployments", Objects.Deployment(Ns, "checkout", 3));
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 

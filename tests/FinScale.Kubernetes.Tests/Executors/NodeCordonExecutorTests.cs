@@ -1,7 +1,7 @@
 using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Executors;
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 using k8s;
 
 namespace FinScale.Kubernetes.Tests.Executors;
@@ -13,7 +13,7 @@ public sealed class NodeCordonExecutorTests : ExecutorTestBase
     [Fact]
     public async Task Cordon_SchedulableNode_MarksUnschedulableAndAnnotates()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
 
         var outcome = await Executor.ExecuteAsync(new CordonNode("node-a", "d1", "disk pressure"), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -27,7 +27,7 @@ public sealed class NodeCordonExecutorTests : ExecutorTestBase
     [Fact]
     public async Task Cordon_AlreadyCordoned_AlreadyInStateWithoutWrite()
     {
-        Server.Add("", "nodes", Objects.Node("node-a", unschedulable: true));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a", unschedulable: true));
 
         var outcome = await Executor.ExecuteAsync(new CordonNode("node-a", "d1", "disk pressure"), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -40,7 +40,7 @@ public sealed class NodeCordonExecutorTests : ExecutorTestBase
     [Fact]
     public async Task Cordon_HumanUncordonedAfterFinScale_DetectedAndBlocked()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
         await Executor.ExecuteAsync(new CordonNode("node-a", "d1", "disk pressure"), ExecutionMode.Enforce, CancellationToken.None);
         // A human runs `kubectl uncordon`, which clears spec.unschedulable and leaves annotations alone.
         Server.Mutate("", "nodes", null, "node-a", n => n["spec"]!.AsObject().Remove("unschedulable"));
@@ -57,7 +57,7 @@ public sealed class NodeCordonExecutorTests : ExecutorTestBase
     [Fact]
     public async Task Uncordon_CordonedByFinScale_ClearsFieldAndAnnotation()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
         await Executor.ExecuteAsync(new CordonNode("node-a", "d1", "disk pressure"), ExecutionMode.Enforce, CancellationToken.None);
 
         var outcome = await Executor.ExecuteAsync(new UncordonNode("node-a", "d2", "recovered"), ExecutionMode.Enforce, CancellationToken.None);
@@ -71,7 +71,7 @@ public sealed class NodeCordonExecutorTests : ExecutorTestBase
     [Fact]
     public async Task Uncordon_CordonedByHuman_BlockedAndLeftCordoned()
     {
-        Server.Add("", "nodes", Objects.Node("node-a", unschedulable: true));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a", unschedulable: true));
 
         var outcome = await Executor.ExecuteAsync(new UncordonNode("node-a", "d2", "recovered"), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -82,7 +82,7 @@ public sealed class NodeCordonExecutorTests : ExecutorTestBase
     [Fact]
     public async Task Cordon_DryRun_NodeUnchanged()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
 
         var outcome = await Executor.ExecuteAsync(new CordonNode("node-a", "d1", "disk pressure"), ExecutionMode.DryRun, CancellationToken.None);
 

@@ -1,7 +1,7 @@
 using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Executors;
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 
 namespace FinScale.Kubernetes.Tests.Executors;
 
@@ -12,7 +12,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_PodExists_EvictsThroughEvictionApi()
     {
-        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
 
         var outcome = await Executor.ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -25,7 +25,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_PdbRefuses_BlockedWithApiMessageAndNoDelete()
     {
-        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
         Server.BlockEviction(Ns, "checkout-1", "checkout-pdb");
 
         var outcome = await Executor.ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.Enforce, CancellationToken.None);
@@ -51,7 +51,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_PodDisappearsBetweenReadAndEviction_NotFound()
     {
-        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
         Server.BeforeWrite = _ => Server.Remove("", "pods", Ns, "checkout-1");
 
         var outcome = await Executor.ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.Enforce, CancellationToken.None);
@@ -62,7 +62,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_ThrottlingTooManyRequests_RetriedThenEvicts()
     {
-        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
         Server.InjectFault(1, status: 429, retryAfter: "1", match: r => r.Subresource == "eviction");
 
         var outcome = await Executor.ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.Enforce, CancellationToken.None);
@@ -75,7 +75,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_EvictedButAnswerLost_RetryFindsPodGoneAndSaysSo()
     {
-        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
         Server.DelayAnswer(1, TimeSpan.FromSeconds(10), r => r.Subresource == "eviction");
 
         var outcome = await new PodEvictionExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
@@ -90,7 +90,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_DryRun_PodStaysAndServerAnswers()
     {
-        Server.Add("", "pods", Objects.Pod(Ns, "checkout-1"));
+        Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
 
         var outcome = await Executor.ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.DryRun, CancellationToken.None);
 

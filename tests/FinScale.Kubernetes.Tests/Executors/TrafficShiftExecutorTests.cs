@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
 using FinScale.Kubernetes.Executors;
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 
 namespace FinScale.Kubernetes.Tests.Executors;
 
@@ -20,7 +20,7 @@ public sealed class TrafficShiftExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_BothSubsetsRouted_SetsWeightsAndKeepsOtherFields()
     {
-        Server.Add(Istio, "virtualservices", Objects.VirtualService(Ns, "checkout"));
+        Server.Add(Istio, "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
 
         var outcome = await Executor.ExecuteAsync(AllToStable(), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -36,7 +36,7 @@ public sealed class TrafficShiftExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_AlreadyShifted_AlreadyInState()
     {
-        Server.Add(Istio, "virtualservices", Objects.VirtualService(Ns, "checkout", stable: 100, canary: 0));
+        Server.Add(Istio, "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout", stable: 100, canary: 0));
 
         var outcome = await Executor.ExecuteAsync(AllToStable(), ExecutionMode.Enforce, CancellationToken.None);
 
@@ -47,7 +47,7 @@ public sealed class TrafficShiftExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_SubsetMissing_FailedNamingIt()
     {
-        Server.Add(Istio, "virtualservices", Objects.VirtualService(Ns, "checkout"));
+        Server.Add(Istio, "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
         var action = new ShiftTraffic(Ns, "checkout", new Dictionary<string, int> { ["stable"] = 50, ["blue"] = 50 }, "d1", "x");
 
         var outcome = await Executor.ExecuteAsync(action, ExecutionMode.Enforce, CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class TrafficShiftExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_ConcurrentChangeOnce_RereadsAndRetries()
     {
-        Server.Add(Istio, "virtualservices", Objects.VirtualService(Ns, "checkout"));
+        Server.Add(Istio, "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
         var writes = 0;
         Server.BeforeWrite = _ =>
         {
@@ -94,7 +94,7 @@ public sealed class TrafficShiftExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_ConflictPersists_FailedWith409()
     {
-        Server.Add(Istio, "virtualservices", Objects.VirtualService(Ns, "checkout"));
+        Server.Add(Istio, "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
         Server.BeforeWrite = _ => Server.Mutate(Istio, "virtualservices", Ns, "checkout", _ => { });
 
         var outcome = await Executor.ExecuteAsync(AllToStable(), ExecutionMode.Enforce, CancellationToken.None);
@@ -108,7 +108,7 @@ public sealed class TrafficShiftExecutorTests : ExecutorTestBase
     [Fact]
     public async Task ExecuteAsync_DryRun_WeightsUnchanged()
     {
-        Server.Add(Istio, "virtualservices", Objects.VirtualService(Ns, "checkout"));
+        Server.Add(Istio, "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
 
         var outcome = await Executor.ExecuteAsync(AllToStable(), ExecutionMode.DryRun, CancellationToken.None);
 

@@ -1,4 +1,4 @@
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -11,7 +11,7 @@ public sealed class FakeKubernetesApiServerTests : ExecutorTestBase
     [Fact]
     public async Task JsonPatch_TestOnStaleResourceVersion_Conflict()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
         var patch = new V1Patch("""[{"op":"test","path":"/metadata/resourceVersion","value":"1"},{"op":"add","path":"/spec/unschedulable","value":true}]""", V1Patch.PatchType.JsonPatch);
 
         var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.PatchNodeAsync(patch, "node-a"));
@@ -23,7 +23,7 @@ public sealed class FakeKubernetesApiServerTests : ExecutorTestBase
     [Fact]
     public async Task JsonPatch_CurrentResourceVersion_Applies()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
         var version = (string?)Server.Get("", "nodes", null, "node-a")!["metadata"]!["resourceVersion"];
         var patch = new V1Patch($$"""[{"op":"test","path":"/metadata/resourceVersion","value":"{{version}}"},{"op":"add","path":"/spec/unschedulable","value":true}]""", V1Patch.PatchType.JsonPatch);
 
@@ -36,7 +36,7 @@ public sealed class FakeKubernetesApiServerTests : ExecutorTestBase
     [Fact]
     public async Task MergePatch_StaleResourceVersion_Conflict()
     {
-        Server.Add("", "nodes", Objects.Node("node-a"));
+        Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
         var patch = new V1Patch("""{"metadata":{"resourceVersion":"1"},"spec":{"unschedulable":true}}""", V1Patch.PatchType.MergePatch);
 
         var ex = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.PatchNodeAsync(patch, "node-a"));

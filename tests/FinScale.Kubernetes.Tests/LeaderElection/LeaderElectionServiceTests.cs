@@ -1,5 +1,5 @@
 using FinScale.Kubernetes.LeaderElection;
-using FinScale.Kubernetes.Tests.Fakes;
+using FinScale.Testing.Kubernetes;
 
 namespace FinScale.Kubernetes.Tests.LeaderElection;
 

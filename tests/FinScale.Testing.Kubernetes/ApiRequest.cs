@@ -1,4 +1,4 @@
-namespace FinScale.Kubernetes.Tests.Fakes;
+namespace FinScale.Testing.Kubernetes;
 
 /// <summary>One request the fake API server received, in RBAC terms.</summary>
 public sealed record ApiRequest(

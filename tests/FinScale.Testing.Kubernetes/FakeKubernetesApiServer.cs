@@ -11,10 +11,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace FinScale.Kubernetes.Tests.Fakes;
+namespace FinScale.Testing.Kubernetes;
 
 /// <summary>An in-process Kubernetes API server (Kestrel on loopback) that keeps objects in memory with a
-/// resourceVersion and answers what the executors and the lease lock call: GET, POST, PUT, PATCH (merge, strategic
+/// resourceVersion and answers what the executors, the cluster view and the lease lock call: GET, LIST (all namespaces or
+/// one, with <c>limit</c>/<c>continue</c> paging and the list's resourceVersion), POST, PUT, PATCH (merge, strategic
 /// merge, JSON patch), 404 for missing objects, 409 on a resourceVersion conflict, 429 for evictions a configured
 /// PodDisruptionBudget blocks, <c>dryRun=All</c>, the deployment scale subresource, custom objects and Leases.
 /// Faults (a status, a delay) can be injected for the next N matching requests. Every request is recorded.</summary>
@@ -200,7 +201,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         {
             lock (_gate)
             {
-                answer = Serve(request, body);
+                answer = request.Verb == "list" ? List(request, context.Request.Query) : Serve(request, body);
             }
         }
         catch (PatchException ex)
@@ -339,6 +340,39 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             default:
                 return (405, Status(405, "MethodNotAllowed", $"{r.Method} {r.RbacResource} is not served by the fake"));
         }
+    }
+
+    /// <summary>A list of every stored object of the request's resource (in its namespace, when it names one), ordered
+    /// by namespace and name; <c>limit</c> pages it and <c>continue</c> (an offset here) resumes.</summary>
+    private (int, JsonNode) List(ApiRequest r, IQueryCollection query)
+    {
+        var prefix = r.Namespace is null ? $"{r.Group}/{r.Resource}/" : $"{r.Group}/{r.Resource}/{r.Namespace}/";
+        var all = _objects.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => kv.Value)
+            .ToList();
+        var offset = int.TryParse(query["continue"], NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : 0;
+        var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
+        var page = all.Skip(offset).Take(limit).ToList();
+        var meta = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture) };
+        if (offset + page.Count < all.Count)
+        {
+            meta["continue"] = (offset + page.Count).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var items = new JsonArray();
+        foreach (var item in page)
+        {
+            items.Add(item.DeepClone());
+        }
+
+        return (200, new JsonObject
+        {
+            ["apiVersion"] = r.Group.Length == 0 ? r.Version : $"{r.Group}/{r.Version}",
+            ["kind"] = "List",
+            ["metadata"] = meta,
+            ["items"] = items,
+        });
     }
 
     /// <summary>Checks the resourceVersion the write carries (409 when stale), then stores the result unless dry-run.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace FinScale.Kubernetes.Tests.Fakes;
+namespace FinScale.Testing.Kubernetes;
 
 /// <summary>The three patch formats the API server accepts, over JsonNode documents.</summary>
 internal static class JsonPatching
