@@ -1,3 +1,4 @@
+using FinScale.Kubernetes.Cluster;
 using FinScale.Kubernetes.LeaderElection;
 
 namespace FinScale.Kubernetes;
@@ -34,4 +35,7 @@ public sealed class KubernetesActionOptions
 
     /// <summary>Lease-based leader election, so only one replica acts.</summary>
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>The periodic list of the cluster that decisions read (<see cref="ClusterViewSource"/>).</summary>
+    public ClusterViewOptions ClusterView { get; set; } = new();
 }

@@ -58,6 +58,23 @@ public sealed class KubernetesActionOptionsValidator : IValidateOptions<Kubernet
             errors.Add($"{l}: need 0 < RetryPeriod < RenewDeadline < LeaseDuration, have {le.RetryPeriod} / {le.RenewDeadline} / {le.LeaseDuration}.");
         }
 
+        var cv = options.ClusterView;
+        const string c = s + ":ClusterView";
+        if (cv.RefreshInterval < TimeSpan.FromSeconds(1) || cv.RefreshInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{c}:RefreshInterval must be between 1 second and 1 hour, is {cv.RefreshInterval}.");
+        }
+
+        if (cv.PageSize is < 1 or > 5000)
+        {
+            errors.Add($"{c}:PageSize must be between 1 and 5000, is {cv.PageSize}.");
+        }
+
+        if (cv.Namespaces.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add($"{c}:Namespaces must not contain an empty name.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

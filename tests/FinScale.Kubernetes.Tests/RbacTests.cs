@@ -1,12 +1,13 @@
 using FinScale.Contracts;
 using FinScale.Kubernetes.Actions;
+using FinScale.Kubernetes.Cluster;
 using FinScale.Kubernetes.LeaderElection;
 using FinScale.Testing.Kubernetes;
 using YamlDotNet.RepresentationModel;
 
 namespace FinScale.Kubernetes.Tests;
 
-/// <summary>Least privilege: every request the executors and leader election make is granted by deploy/base/rbac.yaml.</summary>
+/// <summary>Least privilege: every request the executors, the cluster view and leader election make is granted by deploy/base/rbac.yaml.</summary>
 public sealed class RbacTests : ExecutorTestBase
 {
     private sealed record Grant(string Kind, string Group, string Resource, string Verb, IReadOnlyList<string>? ResourceNames);
@@ -78,6 +79,18 @@ public sealed class RbacTests : ExecutorTestBase
         Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 2));
         Server.Add("", "nodes", KubernetesObjects.Node("node-a"));
         Server.Add("networking.istio.io", "virtualservices", KubernetesObjects.VirtualService(Ns, "checkout"));
+        Server.Add("networking.istio.io", "destinationrules", KubernetesObjects.DestinationRule(Ns, "checkout", "checkout", new Dictionary<string, string> { ["stable"] = "v1", ["canary"] = "v2" }));
+        Server.Add("apps", "replicasets", KubernetesObjects.ReplicaSet(Ns, "checkout-7f9c", "checkout"));
+
+        // The cluster view, across all namespaces and limited to some.
+        var allNamespaces = FastOptions();
+        var someNamespaces = FastOptions();
+        someNamespaces.ClusterView.Namespaces.Add(Ns);
+        foreach (var options in new[] { allNamespaces, someNamespaces })
+        {
+            Assert.True(await new ClusterViewSource(Client, Microsoft.Extensions.Options.Options.Create(options), Time).RefreshAsync(CancellationToken.None));
+        }
+
         var service = new KubernetesActionService(Client, Microsoft.Extensions.Options.Options.Create(FastOptions()), Time);
         KubernetesAction[] tour =
         [
@@ -125,7 +138,7 @@ public sealed class RbacTests : ExecutorTestBase
             .ToList();
 
         Assert.True(notGranted.Count == 0, "not granted by deploy/base/rbac.yaml: " + string.Join(", ", notGranted));
-        foreach (var expected in new[] { ("create", "", "pods/eviction"), ("patch", "apps", "deployments/scale"), ("patch", "networking.istio.io", "virtualservices"), ("update", "coordination.k8s.io", "leases"), ("patch", "", "nodes") })
+        foreach (var expected in new[] { ("create", "", "pods/eviction"), ("patch", "apps", "deployments/scale"), ("patch", "networking.istio.io", "virtualservices"), ("update", "coordination.k8s.io", "leases"), ("patch", "", "nodes"), ("list", "", "pods"), ("list", "apps", "replicasets"), ("list", "networking.istio.io", "destinationrules") })
         {
             Assert.Contains(expected, observed);
         }
