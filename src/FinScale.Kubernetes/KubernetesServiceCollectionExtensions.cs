@@ -1,4 +1,6 @@
+using FinScale.Kubernetes.Cluster;
 using FinScale.Kubernetes.LeaderElection;
+using FinScale.Kubernetes.RemediationExecution;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,8 +11,9 @@ namespace FinScale.Kubernetes;
 /// <summary>Registers the Kubernetes action service.</summary>
 public static class KubernetesServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="KubernetesActionService"/>, <see cref="LeaderElectionService"/> and the
-    /// <see cref="IKubernetes"/> client they use, with <see cref="KubernetesActionOptions"/> validated at start.</summary>
+    /// <summary>Adds <see cref="KubernetesActionService"/>, <see cref="KubernetesDecisionExecutor"/>,
+    /// <see cref="LeaderElectionService"/> and the <see cref="IKubernetes"/> client they use, with
+    /// <see cref="KubernetesActionOptions"/> validated at start.</summary>
     public static OptionsBuilder<KubernetesActionOptions> AddFinScaleKubernetes(this IServiceCollection services, Action<KubernetesActionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -25,7 +28,20 @@ public static class KubernetesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(sp => new k8s.Kubernetes(ClientConfiguration(sp.GetRequiredService<IOptions<KubernetesActionOptions>>().Value)));
         services.TryAddSingleton<KubernetesActionService>();
+        services.TryAddSingleton<KubernetesDecisionExecutor>();
         services.TryAddSingleton(sp => new LeaderElectionService(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<IOptions<KubernetesActionOptions>>().Value.LeaderElection));
+        return builder;
+    }
+
+    /// <summary>Adds <see cref="ClusterViewSource"/> (a singleton whose <see cref="ClusterViewSource.Current"/> decisions
+    /// read) and runs its refresh loop as a hosted service; adds the Kubernetes client as
+    /// <see cref="AddFinScaleKubernetes"/> does. <paramref name="configure"/> sets <c>Kubernetes:ClusterView</c>.</summary>
+    public static OptionsBuilder<KubernetesActionOptions> AddFinScaleClusterView(this IServiceCollection services, Action<ClusterViewOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddFinScaleKubernetes(configure is null ? null : o => configure(o.ClusterView));
+        services.TryAddSingleton<ClusterViewSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterViewSource>());
         return builder;
     }
 

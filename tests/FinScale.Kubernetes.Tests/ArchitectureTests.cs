@@ -8,14 +8,50 @@ namespace FinScale.Kubernetes.Tests;
 public sealed class ArchitectureTests
 {
     [Fact]
-    public void FinScaleKubernetes_ReferencesContractsOnlyAmongFinScaleProjects()
+    public void FinScaleKubernetes_ReferencesContractsAndRemediationOnlyAmongFinScaleProjects()
     {
         var finscale = typeof(KubernetesActionService).Assembly.GetReferencedAssemblies()
             .Select(a => a.Name!)
             .Where(n => n.StartsWith("FinScale.", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(["FinScale.Contracts"], finscale);
+        Assert.Equal(["FinScale.Contracts", "FinScale.Remediation"], finscale);
+    }
+
+    [Fact]
+    public void FinScaleRemediation_DoesNotReferenceKubernetes()
+    {
+        var referenced = typeof(FinScale.Remediation.Cluster.ClusterView).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(referenced, n => n.StartsWith("FinScale.Kubernetes", StringComparison.Ordinal) || n == "KubernetesClient");
+    }
+
+    [Fact]
+    public void AddFinScaleClusterView_BadInterval_FailsWithTheKeyNamed()
+    {
+        var services = new ServiceCollection();
+        services.AddFinScaleClusterView(o => o.RefreshInterval = TimeSpan.Zero);
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KubernetesActionOptions>>().Value);
+
+        Assert.Contains("Kubernetes:ClusterView:RefreshInterval", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFinScaleClusterView_RegistersOneSourceAsSingletonAndHostedService()
+    {
+        var services = new ServiceCollection();
+        services.AddFinScaleClusterView(o => o.Namespaces.Add("payments"));
+        services.AddSingleton<k8s.IKubernetes>(new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }));
+        using var provider = services.BuildServiceProvider();
+
+        var source = provider.GetRequiredService<FinScale.Kubernetes.Cluster.ClusterViewSource>();
+
+        Assert.Same(source, Assert.Single(provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>()));
+        Assert.Equal(["payments"], provider.GetRequiredService<IOptions<KubernetesActionOptions>>().Value.ClusterView.Namespaces);
+        Assert.NotNull(provider.GetRequiredService<FinScale.Kubernetes.RemediationExecution.KubernetesDecisionExecutor>());
     }
 
     [Fact]

@@ -1,0 +1,211 @@
+using System.Text.Json.Nodes;
+using FinScale.Contracts;
+using FinScale.Kubernetes.Actions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FinScale.Kubernetes.RemediationExecution;
+
+/// <summary>
+/// Carries out remediation decisions on the cluster: maps a <see cref="DecisionAction"/> to a
+/// <see cref="KubernetesAction"/>, runs it through <see cref="KubernetesActionService"/> in the decision's mode, and
+/// returns the decision with its outcome, the request (<see cref="RemediationDecision.Request"/>) and the API's
+/// answer (<see cref="RemediationDecision.Response"/>) filled in for the audit.
+/// </summary>
+/// <remarks>
+/// Only a decision whose outcome is <see cref="DecisionOutcome.Recommended"/> (decided, not yet carried out) is acted
+/// on; any other (held back by a guard, no action, already carried out) comes back unchanged. Shadow decisions go
+/// through the same mapping and validation as enforced ones and carry the same request text, but the executors send
+/// nothing in shadow mode.
+/// </remarks>
+public sealed class KubernetesDecisionExecutor
+{
+    private readonly KubernetesActionService _actions;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the executor over <paramref name="actions"/>; <paramref name="logger"/> receives one entry per decision.</summary>
+    public KubernetesDecisionExecutor(KubernetesActionService actions, ILogger<KubernetesDecisionExecutor>? logger = null)
+    {
+        _actions = actions ?? throw new ArgumentNullException(nameof(actions));
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Carries out <paramref name="action"/> in its decision's mode and returns the decision with
+    /// <see cref="RemediationDecision.Outcome"/>, <see cref="RemediationDecision.Request"/> and
+    /// <see cref="RemediationDecision.Response"/> set. API errors, a missing target and bad parameters come back as
+    /// outcomes (<see cref="DecisionOutcome.Failed"/>, <see cref="DecisionOutcome.Blocked"/>), never as exceptions;
+    /// cancelling <paramref name="cancellationToken"/> throws.</summary>
+    public async Task<RemediationDecision> ExecuteAsync(DecisionAction action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var decision = action.Decision ?? throw new ArgumentException("no decision", nameof(action));
+        if (decision.Outcome != DecisionOutcome.Recommended || decision.Action is ActionKind.None or ActionKind.Unknown)
+        {
+            return decision;
+        }
+
+        var (mapped, problem) = Map(action);
+        if (mapped is null)
+        {
+            var failed = decision with { Outcome = DecisionOutcome.Failed, Response = problem };
+            DecisionLog.Carried(_logger, decision.DecisionId, decision.Action, decision.Target?.ToString() ?? "(none)", decision.Mode, failed.Outcome, problem!);
+            return failed;
+        }
+
+        var request = DescribeRequest(mapped, decision.Mode);
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await _actions.ExecuteAsync(mapped, decision.Mode, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An answer the client could not read, say: audited as a failure so the pipeline keeps going.
+            DecisionLog.Unexpected(_logger, ex, decision.DecisionId);
+            outcome = new ActionOutcome(ActionStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}");
+        }
+
+        var result = decision with
+        {
+            Outcome = OutcomeOf(outcome.Status, decision.Mode),
+            Request = request,
+            Response = ResponseOf(outcome),
+        };
+        DecisionLog.Carried(_logger, decision.DecisionId, decision.Action, decision.Target?.ToString() ?? "(none)", decision.Mode, result.Outcome, result.Response!);
+        return result;
+    }
+
+    /// <summary>The request <paramref name="action"/> sends in its decision's mode (the same text for shadow and
+    /// enforce; dry-run adds <c>?dryRun=All</c>), e.g. <c>POST /api/v1/namespaces/ns/pods/p/eviction</c>; null when
+    /// the decision sends nothing (no action) or cannot be mapped. Pure.</summary>
+    public static string? DescribeRequest(DecisionAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (action.Decision is null || action.Decision.Action is ActionKind.None or ActionKind.Unknown)
+        {
+            return null;
+        }
+
+        var (mapped, _) = Map(action);
+        return mapped is null ? null : DescribeRequest(mapped, action.Decision.Mode);
+    }
+
+    /// <summary>The write request the executor for <paramref name="action"/> sends in <paramref name="mode"/>: method,
+    /// path (with <c>?dryRun=All</c> in dry-run mode) and the patch body. Shadow describes what enforce would send. The
+    /// executors read the object first and skip the write when it is already in the requested state. Pure.</summary>
+    public static string DescribeRequest(KubernetesAction action, ExecutionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var query = mode == ExecutionMode.DryRun ? "?dryRun=All" : string.Empty;
+        return action switch
+        {
+            EvictPod a => $"POST /api/v1/namespaces/{E(a.Namespace)}/pods/{E(a.Pod)}/eviction{query}",
+            RestartDeployment a => $"PATCH /apis/apps/v1/namespaces/{E(a.Namespace)}/deployments/{E(a.Deployment)}{query} " + new JsonObject
+            {
+                ["spec"] = new JsonObject
+                {
+                    ["template"] = new JsonObject
+                    {
+                        ["metadata"] = new JsonObject
+                        {
+                            ["annotations"] = new JsonObject
+                            {
+                                [FinScaleAnnotations.RestartedAt] = "(time of sending)",
+                                [FinScaleAnnotations.RestartDecision] = a.DecisionId,
+                            },
+                        },
+                    },
+                },
+            }.ToJsonString(),
+            CordonNode a => $"PATCH /api/v1/nodes/{E(a.Node)}{query} " + new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [FinScaleAnnotations.CordonedBy] = a.DecisionId } },
+                ["spec"] = new JsonObject { ["unschedulable"] = true },
+            }.ToJsonString(),
+            UncordonNode a => $"PATCH /api/v1/nodes/{E(a.Node)}{query} " + new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [FinScaleAnnotations.CordonedBy] = null } },
+                ["spec"] = new JsonObject { ["unschedulable"] = null },
+            }.ToJsonString(),
+            ScaleDeployment a => $"PATCH /apis/apps/v1/namespaces/{E(a.Namespace)}/deployments/{E(a.Deployment)}/scale{query} "
+                + new JsonObject { ["spec"] = new JsonObject { ["replicas"] = a.Replicas } }.ToJsonString(),
+            ShiftTraffic a => $"PATCH /apis/{Istio.VirtualService.Group}/{Istio.VirtualService.Version}/namespaces/{E(a.Namespace)}/virtualservices/{E(a.VirtualService)}{query} "
+                + "spec.http[].route[].weight: "
+                + string.Join(", ", (a.Weights ?? new Dictionary<string, int>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+            _ => $"(no request: {action.GetType().Name} has no executor)",
+        };
+    }
+
+    /// <summary>The Kubernetes action a decision calls for, or why there is none.</summary>
+    internal static (KubernetesAction? Action, string? Problem) Map(DecisionAction action)
+    {
+        var d = action.Decision;
+        if (d.Target is not { } target || string.IsNullOrWhiteSpace(target.Name))
+        {
+            return (null, $"{Kind(d.Action)} decision has no target");
+        }
+
+        string? Expect(string kind, bool namespaced)
+        {
+            if (!string.Equals(target.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            {
+                return $"{Kind(d.Action)} acts on a {kind}, the target is {target}";
+            }
+
+            return namespaced && string.IsNullOrWhiteSpace(target.Namespace) ? $"{Kind(d.Action)} target {target} has no namespace" : null;
+        }
+
+        var reason = d.Reason;
+        return d.Action switch
+        {
+            ActionKind.RestartPod => Expect("Pod", true) is { } p ? (null, p) : (new EvictPod(target.Namespace, target.Name, d.DecisionId, reason), null),
+            ActionKind.RestartDeployment => Expect("Deployment", true) is { } p ? (null, p) : (new RestartDeployment(target.Namespace, target.Name, d.DecisionId, reason), null),
+            ActionKind.CordonNode => Expect("Node", false) is { } p ? (null, p) : (new CordonNode(target.Name, d.DecisionId, reason), null),
+            ActionKind.Scale => Expect("Deployment", true) is { } p ? (null, p)
+                : action.Replicas is not { } replicas ? (null, $"scale decision for {target} carries no replica count")
+                : (new ScaleDeployment(target.Namespace, target.Name, replicas, d.DecisionId, reason), null),
+            ActionKind.ShiftTraffic => Expect("VirtualService", true) is { } p ? (null, p)
+                : action.Weights is not { Count: > 0 } weights ? (null, $"shift_traffic decision for {target} carries no weights")
+                : (new ShiftTraffic(target.Namespace, target.Name, weights, d.DecisionId, reason), null),
+            _ => (null, $"no executor for action {Kind(d.Action)}"),
+        };
+    }
+
+    /// <summary>The decision outcome an action's status means. A target already in state counts as executed (the
+    /// decision's effect holds), except in dry-run mode, where nothing is ever executed.</summary>
+    internal static DecisionOutcome OutcomeOf(ActionStatus status, ExecutionMode mode) => status switch
+    {
+        ActionStatus.Executed => DecisionOutcome.Executed,
+        ActionStatus.AlreadyInState => mode == ExecutionMode.DryRun ? DecisionOutcome.DryRun : DecisionOutcome.Executed,
+        ActionStatus.DryRun => DecisionOutcome.DryRun,
+        ActionStatus.Blocked => DecisionOutcome.Blocked,
+        ActionStatus.Shadow => DecisionOutcome.Recommended,
+        _ => DecisionOutcome.Failed,
+    };
+
+    /// <summary><c>HTTP {status}: {message}</c> (the message alone when no answer came; the attempts when more than
+    /// one), then the object a dry run would produce.</summary>
+    internal static string ResponseOf(ActionOutcome outcome)
+    {
+        var text = outcome.HttpStatus is { } status ? $"HTTP {status}: {outcome.Message}" : outcome.Message;
+        if (outcome.Attempts > 1)
+        {
+            text += $" ({outcome.Attempts} attempts)";
+        }
+
+        return outcome.ServerAnswer is null ? text : text + "\n" + outcome.ServerAnswer;
+    }
+
+    private static string E(string segment) => Uri.EscapeDataString(segment);
+
+    private static string Kind(ActionKind kind) => kind switch
+    {
+        ActionKind.RestartPod => "restart_pod",
+        ActionKind.RestartDeployment => "restart_deployment",
+        ActionKind.CordonNode => "cordon_node",
+        ActionKind.ShiftTraffic => "shift_traffic",
+        ActionKind.Scale => "scale",
+        ActionKind.None => "none",
+        _ => kind.ToString(),
+    };
+}
