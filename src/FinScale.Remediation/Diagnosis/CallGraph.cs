@@ -42,6 +42,10 @@ internal sealed class CallGraph
         return [.. reach.Where(IsRoot).Order()];
     }
 
+    /// <summary>The other members of the call cycle <paramref name="service"/> is a root in; empty when it is not in one.</summary>
+    public IReadOnlyList<ServiceKey> CyclePeersOf(ServiceKey service) =>
+        _reach.TryGetValue(service, out var reach) && IsRoot(service) ? [.. reach.Where(k => k != service).Order()] : [];
+
     /// <summary>A shortest call path from <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
     public IReadOnlyList<ServiceKey> PathTo(ServiceKey from, ServiceKey to)
     {

@@ -58,6 +58,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
         }
 
         AttachCallers(graph);
+        NoteCycles(graph);
 
         foreach (var group in _orphans.GroupBy(o => o.Reason, StringComparer.Ordinal))
         {
@@ -84,7 +85,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
     {
         if (a.EventTime < now - options.MaxAnomalyAge)
         {
-            Orphan(a, $"Anomaly on {a.Metric} opened at {Time(a.EventTime)}, more than {options.MaxAnomalyAge} before now ({Time(now)}): too old to diagnose.");
+            Orphan(a, $"Anomaly on {a.Metric} opened at {Time(a.EventTime)}, more than {Duration(options.MaxAnomalyAge)} before now ({Time(now)}): too old to diagnose.");
             return;
         }
 
@@ -275,7 +276,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
             if (b is not null)
                 b.Add(a);
             else
-                Orphan(a, $"Node {node} has node-level anomalies but too few anomalous pods for a node fault; node faults are diagnosed from its pods.");
+                Orphan(a, $"Node {node} shows a node-level anomaly but fewer than {options.MinPodsForNodeFault} of its pods are anomalous; a node fault is diagnosed from its pods, so this alone is not acted on.");
         }
     }
 
@@ -308,6 +309,19 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
 
             if (!attached && evidence.Count > 0)
                 Localise(caller, evidence); // the callee left no finding to hang it on: fall back to the caller's own
+        }
+    }
+
+    private void NoteCycles(CallGraph graph)
+    {
+        foreach (var key in _bySvc.Keys.Order())
+        {
+            var peers = graph.CyclePeersOf(key);
+            if (peers.Count == 0)
+                continue;
+            var names = string.Join(", ", peers.Select(p => p.Name));
+            foreach (var b in _builders.Where(b => b.Services.Contains(key)))
+                b.Notes.Add($"{key.Name} and {names} call each other and are all anomalous, so none is taken as the cause of the other.");
         }
     }
 
@@ -366,10 +380,10 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
                 var workload = byWorkload.Key.Length == 0 ? null : byWorkload.Key;
                 var b = new FindingBuilder(FindingKind.PodFault, key.Namespace) { Service = key.Name, Workload = workload }.Add(byWorkload).Add(serviceEvidence);
                 b.Pods.UnionWith(wlPods);
-                var onNodes = nodes.Count == 1 ? $"on node {nodes[0]}" : $"on nodes {string.Join(", ", nodes)}";
-                b.Reason = $"{pods.Count} of {total} pods of {key} {(pods.Count == 1 ? "is" : "are")} anomalous ({string.Join(", ", wlPods)} {onNodes}; {Metrics(byWorkload)}) "
-                    + $"while {Plural(total - pods.Count, "peer is", "peers are")} not: below the service-wide share of {Percent(options.ServiceWideShare)}"
-                    + (workload is null ? "." : $", in deployment {workload}.");
+                var onNodes = nodes.Count == 1 ? $"node {nodes[0]}" : $"nodes {string.Join(", ", nodes)}";
+                var subject = wlPods.Count == 1 ? $"Pod {wlPods[0]}" : $"Pods {string.Join(", ", wlPods)}";
+                b.Reason = $"{subject} of {(workload is null ? "no deployment" : $"deployment {workload}")} on {onNodes} {(wlPods.Count == 1 ? "is" : "are")} anomalous ({Metrics(byWorkload)}) "
+                    + $"while {total - pods.Count} of the {total} pods of {key} are not: {pods.Count} anomalous is below the service-wide share of {Percent(options.ServiceWideShare)}.";
                 _builders.Add(b);
             }
 
@@ -498,6 +512,11 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
     private static string Z(double z) => z.ToString("+0.0;-0.0;0", CultureInfo.InvariantCulture);
 
     private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    private static string Duration(TimeSpan d) =>
+        d.TotalHours >= 1 && d.Minutes == 0 && d.Seconds == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalHours} h")
+        : d.TotalMinutes >= 1 && d.Seconds == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalMinutes} min")
+        : string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalSeconds} s");
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -27,6 +27,9 @@ internal sealed class FindingBuilder(FindingKind kind, string ns)
 
     public string Reason { get; set; } = "";
 
+    /// <summary>Sentences appended to <see cref="Reason"/>, in the order added.</summary>
+    public List<string> Notes { get; } = [];
+
     public bool Holds(string anomalyId) => _anomalies.ContainsKey(anomalyId);
 
     /// <summary>Adds evidence about the finding's own subject; a service-graph edge also names its client as an affected caller.</summary>
@@ -64,9 +67,10 @@ internal sealed class FindingBuilder(FindingKind kind, string ns)
             .OrderBy(a => a.EventTime)
             .ThenBy(a => a.AnomalyId, StringComparer.Ordinal)
             .ToList();
-        var reason = _callerPaths.Count == 0
-            ? Reason
-            : $"{Reason} It explains the anomalies of {Plural(_callerPaths.Count, "caller")} that get no finding of their own: {string.Join("; ", _callerPaths.Values)}.";
+        var reason = string.Join(" ", [Reason, .. Notes]);
+        reason = _callerPaths.Count == 0
+            ? reason
+            : $"{reason} It explains the anomalies of {Plural(_callerPaths.Count, "caller")} that get no finding of their own: {string.Join("; ", _callerPaths.Values)}.";
         return new Finding(Kind, Namespace, Service, Workload, [.. Pods], Node, Canary, [.. _callerPaths.Keys], anomalies, reason);
     }
 
