@@ -17,6 +17,7 @@ public static class Program
             AuditCommand.Create(),
             DemoCommand.Create(),
             NabCommand.Create(),
+            PolicyCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }
