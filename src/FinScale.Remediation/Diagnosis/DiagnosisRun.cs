@@ -19,6 +19,16 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
     private readonly Dictionary<ServiceKey, List<PodInfo>> _podsOf = [];
     private Dictionary<ServiceKey, List<Evidence>> _bySvc = [];
     private HashSet<ServiceKey> _surging = [];
+    private ILookup<string, PodInfo>? _podsByName;
+    private ILookup<string, PodInfo>? _podsByServiceLabel;
+
+    /// <summary>Anomalies that opened before this are too old; clamped so an extreme <c>now</c> cannot throw.</summary>
+    private DateTimeOffset Cutoff =>
+        now.UtcTicks - DateTimeOffset.MinValue.UtcTicks <= options.MaxAnomalyAge.Ticks ? DateTimeOffset.MinValue : now - options.MaxAnomalyAge;
+
+    private ILookup<string, PodInfo> PodsByName => _podsByName ??= cluster.Pods.ToLookup(p => p.Name, StringComparer.Ordinal);
+
+    private ILookup<string, PodInfo> PodsByServiceLabel => _podsByServiceLabel ??= cluster.Pods.Where(p => p.Service is not null).ToLookup(p => p.Service!, StringComparer.Ordinal);
 
     public IReadOnlyList<Finding> Run(IReadOnlyList<Anomaly> window)
     {
@@ -83,7 +93,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
 
     private void Place(Anomaly a)
     {
-        if (a.EventTime < now - options.MaxAnomalyAge)
+        if (a.EventTime < Cutoff)
         {
             Orphan(a, $"Anomaly on {a.Metric} opened at {Time(a.EventTime)}, more than {Duration(options.MaxAnomalyAge)} before now ({Time(now)}): too old to diagnose.");
             return;
@@ -141,7 +151,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
         }
         else
         {
-            var candidates = cluster.Pods.Where(p => string.Equals(p.Name, podName, StringComparison.Ordinal)).Take(2).ToList();
+            var candidates = PodsByName[podName].Take(2).ToList();
             if (candidates.Count != 1)
             {
                 Orphan(a, candidates.Count == 0
@@ -175,8 +185,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
         var namespaces = workloads.Select(w => w.Namespace).ToHashSet(StringComparer.Ordinal);
         if (service is not null)
         {
-            foreach (var p in cluster.Pods.Where(p => string.Equals(p.Service, service, StringComparison.Ordinal)
-                && (ns is null || string.Equals(p.Namespace, ns, StringComparison.Ordinal))))
+            foreach (var p in PodsByServiceLabel[service].Where(p => ns is null || string.Equals(p.Namespace, ns, StringComparison.Ordinal)))
                 namespaces.Add(p.Namespace);
         }
 

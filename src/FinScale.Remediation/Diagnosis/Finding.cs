@@ -11,10 +11,16 @@ namespace FinScale.Remediation.Diagnosis;
 /// <param name="Namespace">Namespace of the subject; empty for a node.</param>
 /// <param name="Service">The service at fault (for a dependency: the callee), when known.</param>
 /// <param name="Workload">The deployment at fault, when known.</param>
-/// <param name="Pods">The pods at fault (pod fault, node fault), or every pod of the service (surge).</param>
+/// <param name="Pods">
+/// Pod names, sorted: the pods at fault (pod fault, canary), the anomalous pods (service fault), every pod of the service
+/// (surge); for a node fault <c>namespace/name</c>, because the pods on a node may span namespaces.
+/// </param>
 /// <param name="Node">The node at fault (node fault).</param>
 /// <param name="Canary">The VirtualService and subsets of a canary regression.</param>
-/// <param name="AffectedCallers">Services whose anomalies were explained by this one (the caller is slow because this callee is).</param>
+/// <param name="AffectedCallers">
+/// Services whose anomalies were explained by this one (the caller is slow because this callee is), and the clients of
+/// service-graph edge anomalies it holds; sorted. None of them gets a finding of its own for those anomalies.
+/// </param>
 /// <param name="Anomalies">The anomalies it rests on, earliest first.</param>
 /// <param name="Reason">Why, in words an on-call engineer reads.</param>
 public sealed record Finding(

@@ -139,4 +139,33 @@ public class DiagnoserTests
         Assert.Equal(FindingKind.PodFault, f.Kind);
         Assert.Null(f.Canary);
     }
+
+    [Fact]
+    public void Diagnose_NowAtMinValue_DoesNotThrow()
+    {
+        var a = Pod("a", "api-1") with { EventTime = DateTimeOffset.MinValue };
+        var f = Assert.Single(Diagnoser.Diagnose([a], Api(4), new DiagnosisOptions(), DateTimeOffset.MinValue));
+        Assert.Equal(FindingKind.PodFault, f.Kind);
+    }
+
+    [Fact]
+    public void Diagnose_PodWithoutNamespaceUniqueInView_IsPlaced()
+    {
+        var attrs = new Dictionary<string, string> { [WellKnownAttributes.PodName] = "api-2" };
+        var a = new Anomaly("a", "s", "http.server.request.duration.p99", attrs, Now, 800, 100, 1, 8, "d");
+        var f = Assert.Single(Diagnoser.Diagnose([a], Api(4), new DiagnosisOptions(), Now));
+        Assert.Equal(FindingKind.PodFault, f.Kind);
+        Assert.Equal("payments", f.Namespace);
+    }
+
+    [Fact]
+    public void Diagnose_ServiceGraphEdgeOnly_CalleeGetsFindingWithClientAsCaller()
+    {
+        var attrs = new Dictionary<string, string> { ["client"] = "checkout", ["server"] = "api", ["server.k8s.namespace.name"] = "payments" };
+        var a = new Anomaly("a", "s", "traces.service_graph.request.failed", attrs, Now, 5, 0, 1, 9, "d");
+        var f = Assert.Single(Diagnoser.Diagnose([a], Api(4), new DiagnosisOptions(), Now));
+        Assert.Equal(FindingKind.ServiceFault, f.Kind);
+        Assert.Equal("api", f.Service);
+        Assert.Equal(["checkout"], f.AffectedCallers);
+    }
 }
