@@ -46,7 +46,8 @@ public sealed class ClusterViewSource : BackgroundService
         _refreshCounter = meterFactory?.Create(MeterName).CreateCounter<long>("finscale.cluster_view.refreshes", description: "Lists of the cluster, by outcome (ok, failed).");
     }
 
-    /// <summary>The latest snapshot; <see cref="ClusterView.Empty"/> until the first list succeeds. Never null, never
+    /// <summary>The latest snapshot; <see cref="ClusterView.Empty"/> until the first list succeeds (every snapshot a
+    /// list produced has <see cref="ClusterView.AsOf"/> set, so a null AsOf means "not listed yet"). Never null, never
     /// changes under the reader (a refresh replaces it whole).</summary>
     public ClusterView Current => Volatile.Read(ref _current);
 
