@@ -270,7 +270,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
             b.Pods.UnionWith(pods);
             b.Reason = $"{pods.Count} pods on node {node} are anomalous ({string.Join(", ", pods)}), "
                 + $"of {Plural(groups.Count, "workload", "workloads")} ({string.Join(", ", groups.Order(StringComparer.Ordinal))}), "
-                + $"and no pod of those workloads on another node is; {Plural(healthy, "other pod", "other pods")} on the node {(healthy == 1 ? "is" : "are")} not anomalous.{cordoned}";
+                + $"and no pod of those workloads on another node is; {OtherPods(healthy)}.{cordoned}";
             _builders.Add(b);
             foreach (var e in onNode)
                 _claimed.Add(e.Anomaly.AnomalyId);
@@ -462,6 +462,10 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
         b.Reason = $"Only version {m.Canary.Version} of {key} is anomalous ({podsText}; {Metrics(evidence)}): "
             + $"subset {m.Canary.Subset} (weight {m.Canary.Weight}) of VirtualService {m.VirtualService.Name}, "
             + $"while none of the {Plural(stablePods, "pod", "pods")} of stable subset {m.Stable.Subset} (version {m.Stable.Version ?? "unknown"}, weight {m.Stable.Weight}) is.";
+        var nodes = evidence.Where(e => e.Pod is not null).Select(e => e.Node).Distinct(StringComparer.Ordinal).ToList();
+        if (pods.Count >= options.MinPodsForNodeFault && nodes is [{ } node]
+            && !_evidence.Any(e => e.Pod is not null && e.Service != key && string.Equals(e.Node, node, StringComparison.Ordinal)))
+            b.Notes.Add($"Its anomalous pods all run on node {node}, but nothing else there is anomalous, so the release rather than the node is taken as the cause.");
         _builders.Add(b);
     }
 
@@ -515,6 +519,13 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
 
     private static string Metrics(IEnumerable<Evidence> evidence) =>
         string.Join(", ", evidence.Select(e => e.Anomaly.Metric).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+
+    private static string OtherPods(int healthy) => healthy switch
+    {
+        0 => "the node runs no other pod",
+        1 => "the 1 other pod on the node is not anomalous",
+        _ => string.Create(CultureInfo.InvariantCulture, $"the {healthy} other pods on the node are not anomalous"),
+    };
 
     private static string Plural(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
 
