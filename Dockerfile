@@ -39,6 +39,7 @@ RUN dotnet restore src/FinScale.Host/FinScale.Host.csproj
 # 2. Sources, the Avro schemas (embedded resources of FinScale.Streaming) and the sample
 #    incident (copied next to the binary under samples/ for `finscale demo` and replay).
 COPY schemas/ schemas/
+COPY deploy/base/policy.yaml deploy/base/
 COPY samples/ samples/
 COPY src/ src/
 

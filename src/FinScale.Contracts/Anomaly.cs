@@ -29,6 +29,22 @@ public sealed record Anomaly(
     /// <summary>Hex trace id of an example trace behind the anomalous point (an exemplar or a span of the window), when known.</summary>
     public string? TraceId { get; init; }
 
+    /// <summary>Which end of the episode this record marks: its start, or the series back to normal (same <see cref="AnomalyId"/>).</summary>
+    public AnomalyState State { get; init; } = AnomalyState.Open;
+
     /// <summary>The value of an attribute, or null when the series does not carry it.</summary>
     public string? Attribute(string key) => Attributes.TryGetValue(key, out var v) ? v : null;
+}
+
+/// <summary>Which end of an anomaly episode a record marks.</summary>
+public enum AnomalyState
+{
+    /// <summary>The episode starts: the score crossed the threshold.</summary>
+    Open,
+
+    /// <summary>The series is back to normal: the episode ends.</summary>
+    Resolved,
+
+    /// <summary>A state this version does not know (written by a newer one).</summary>
+    Unknown,
 }

@@ -46,6 +46,9 @@ public sealed class ShardDetector
     private float[] _z = new float[256];
     private int _pending;
 
+    // Only the series with an open episode, and only when resolutions are reported.
+    private readonly Dictionary<int, Anomaly> _openEpisodes = [];
+
     /// <summary>
     /// Creates the detector of shard <paramref name="shard"/> of <paramref name="shardCount"/>: it is handed the
     /// series whose id modulo <paramref name="shardCount"/> is <paramref name="shard"/>, and keeps their state at
@@ -66,6 +69,12 @@ public sealed class ShardDetector
         _state = new SeriesStateArrays(Math.Min(1024, most), most);
     }
 
+    /// <summary>
+    /// When true, the end of an episode is reported too: an anomaly with <see cref="AnomalyState.Resolved"/>, the opening
+    /// anomaly's id and the closing point's time and value. Off by default (callers that grade points do not want them).
+    /// </summary>
+    public bool ReportResolutions { get; init; }
+
     /// <summary>The shard a series belongs to among <paramref name="shardCount"/> shards.</summary>
     public static int ShardOf(int seriesId, int shardCount) => seriesId % shardCount;
 
@@ -77,6 +86,20 @@ public sealed class ShardDetector
 
     /// <summary>Points dropped because their value is NaN, infinite, or beyond float range.</summary>
     public long NonFinitePoints { get; private set; }
+
+    /// <summary>
+    /// Event time (Unix ms) of the last point of <paramref name="seriesId"/> this shard accepted, or null when it has
+    /// none. Safe from another thread: it reads one aligned 64-bit value, at worst a moment stale.
+    /// </summary>
+    public long? LastSeenMs(int seriesId)
+    {
+        var id = seriesId / _shardCount;
+        var seen = Volatile.Read(ref _seen);
+        var last = Volatile.Read(ref _lastTimestamp);
+        if (seriesId < 0 || seriesId % _shardCount != _shard || id >= seen.Length || id >= last.Length || !seen[id])
+            return null;
+        return Volatile.Read(ref last[id]);
+    }
 
     /// <summary>Scores and learns from <paramref name="points"/> in order, appending the anomalies they open.</summary>
     public void Process(ReadOnlySpan<SeriesPoint> points, List<DetectedAnomaly> anomalies) => Process(points, anomalies, []);
@@ -223,13 +246,28 @@ public sealed class ShardDetector
                 if (!_episodeOpen[id])
                 {
                     _episodeOpen[id] = true;
-                    anomalies.Add(new DetectedAnomaly(_pointIndex[k], CreateAnomaly(p, _expected[k], score, z[k])));
+                    var opened = CreateAnomaly(p, _expected[k], score, z[k]);
+                    anomalies.Add(new DetectedAnomaly(_pointIndex[k], opened));
+                    if (ReportResolutions)
+                        _openEpisodes[id] = opened;
                 }
             }
             else if (_episodeOpen[id] && ++_calmRun[id] >= _options.EpisodeCloseAfter)
             {
                 _episodeOpen[id] = false;
                 _calmRun[id] = 0;
+                if (ReportResolutions && _openEpisodes.Remove(id, out var opened))
+                {
+                    anomalies.Add(new DetectedAnomaly(_pointIndex[k], opened with
+                    {
+                        EventTime = DateTimeOffset.FromUnixTimeMilliseconds(p.TimestampMs),
+                        Observed = p.Value,
+                        Expected = _expected[k],
+                        Score = score,
+                        ZScore = z[k],
+                        State = AnomalyState.Resolved,
+                    }));
+                }
             }
         }
     }

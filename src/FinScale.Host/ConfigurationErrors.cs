@@ -1,3 +1,4 @@
+using FinScale.Remediation.Policy;
 using Microsoft.Extensions.Options;
 
 namespace FinScale.Host;
@@ -10,6 +11,10 @@ internal static class ConfigurationErrors
     {
         switch (ex)
         {
+            case PolicyValidationException pve:
+                // Each error on its own line as FILE:LINE:COL: message, the form editors jump to.
+                message = "invalid policy, not starting:" + Environment.NewLine + pve.Message;
+                return true;
             case OptionsValidationException ove:
                 message = Describe(ove);
                 return true;

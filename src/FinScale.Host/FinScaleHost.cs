@@ -1,7 +1,16 @@
 using Confluent.SchemaRegistry;
 using FinScale.Detection;
 using FinScale.Detection.Traces;
+using FinScale.Contracts;
 using FinScale.Remediation;
+using FinScale.Remediation.Cluster;
+using FinScale.Remediation.Diagnosis;
+using FinScale.Remediation.Policy;
+using FinScale.Host.Remediation;
+using FinScale.Kubernetes;
+using FinScale.Kubernetes.Cluster;
+using FinScale.Kubernetes.LeaderElection;
+using FinScale.Kubernetes.RemediationExecution;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
@@ -54,6 +63,7 @@ internal static class FinScaleHost
         AddOptions<PipelineOptions>(builder, PipelineOptions.Section);
         AddOptions<DetectorOptions>(builder, DetectorOptions.Section);
         AddOptions<PolicyOptions>(builder, PolicyOptions.Section);
+        AddOptions<DiagnosisOptions>(builder, DiagnosisOptions.Section);
         AddOptions<OtlpOptions>(builder, OtlpOptions.Section);
         AddOptions<TraceMetricsOptions>(builder, TraceMetricsOptions.Section);
 
@@ -68,7 +78,8 @@ internal static class FinScaleHost
             var client = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registry.Url });
             return new AvroSerdes(client, (topics.Metrics, topics.Anomalies, topics.Audit));
         });
-        builder.Services.AddSingleton<IRemediationExecutor, ShadowExecutor>();
+        AddRemediation(builder);
+        builder.Services.AddSingleton(sp => DecisionSettings(sp));
         builder.Services.AddSingleton(sp => new MetricsPipeline(
             sp.GetRequiredService<KafkaEndpoint>(),
             new PipelineSettings
@@ -77,7 +88,7 @@ internal static class FinScaleHost
                 Topics = sp.GetRequiredService<IOptions<TopicOptions>>().Value,
                 Pipeline = sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
                 Detection = sp.GetRequiredService<IOptions<DetectorOptions>>().Value,
-                Policy = sp.GetRequiredService<IOptions<PolicyOptions>>().Value,
+                Decisions = sp.GetRequiredService<DecisionSettings>(),
                 Otlp = sp.GetRequiredService<IOptions<OtlpOptions>>().Value,
                 Traces = sp.GetRequiredService<IOptions<TraceMetricsOptions>>().Value,
             },
@@ -86,6 +97,56 @@ internal static class FinScaleHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MetricsPipeline>>()));
         return builder;
+    }
+
+    /// <summary>
+    /// Without <c>Kubernetes:Enabled</c>: no cluster is contacted, diagnosis trusts the telemetry's attributes and decisions
+    /// are shadow only. With it: the cluster view is listed and refreshed, and every mode runs through the Kubernetes
+    /// executors (only the lease holder sends requests when leader election is on).
+    /// </summary>
+    private static void AddRemediation(HostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(KubernetesActionOptions.SectionName);
+        if (!section.GetValue<bool>(nameof(KubernetesActionOptions.Enabled)))
+        {
+            builder.Services.AddSingleton<IRemediationExecutor, ShadowExecutor>();
+            builder.Services.AddSingleton<IClusterViewProvider>(StaticClusterViewProvider.Unknown);
+            return;
+        }
+
+        builder.Services.AddFinScaleClusterView()
+            .Bind(section, o => o.ErrorOnUnknownConfiguration = true)
+            .ValidateDataAnnotations();
+        builder.Services.AddSingleton<IClusterViewProvider, ClusterViewProvider>();
+        var leaderElection = section.GetSection(nameof(KubernetesActionOptions.LeaderElection)).GetValue<bool>(nameof(LeaderElectionOptions.Enabled));
+        if (leaderElection)
+            builder.Services.AddHostedService<LeaderElectionRunner>();
+        builder.Services.AddSingleton<IRemediationExecutor>(sp => new KubernetesRemediationExecutor(
+            sp.GetRequiredService<KubernetesDecisionExecutor>(),
+            leaderElection ? sp.GetRequiredService<LeaderElectionService>() : null));
+    }
+
+    /// <summary>The cluster view source as the decisions see it: unknown until the first list succeeds.</summary>
+    private sealed class ClusterViewProvider(ClusterViewSource source) : IClusterViewProvider
+    {
+        public ClusterView Current => source.Current is { AsOf: not null } view ? view : ClusterView.Unknown;
+    }
+
+    /// <summary>Loads the policy file (or the shipped default) and applies a <c>--mode</c> override; an invalid file throws with every error.</summary>
+    private static DecisionSettings DecisionSettings(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<PolicyOptions>>().Value;
+        var policy = string.IsNullOrWhiteSpace(options.File) ? PolicyLoader.Default : LoadPolicy(options.File);
+        if (options.Mode is { } mode)
+            policy = policy with { Modes = new ModeSettings(mode, new Dictionary<ActionKind, ExecutionMode>()) };
+        return new DecisionSettings(policy, sp.GetRequiredService<IOptions<DiagnosisOptions>>().Value, sp.GetRequiredService<IClusterViewProvider>(), options);
+    }
+
+    private static RemediationPolicyDocument LoadPolicy(string file)
+    {
+        if (!File.Exists(file))
+            throw new PolicyValidationException($"{file}: no such policy file (Policy:File / --policy)");
+        return PolicyLoader.LoadFile(file).GetDocumentOrThrow();
     }
 
     /// <summary>Runs the start-up validation of every options type now, so a bad configuration fails naming the key before anything starts.</summary>

@@ -9,6 +9,12 @@ public sealed class KubernetesActionOptions
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Kubernetes";
 
+    /// <summary>
+    /// True to read the cluster (the cluster view diagnosis uses) and carry out dry-run and enforced decisions. False (the
+    /// default): no cluster is contacted, diagnosis trusts the telemetry's attributes, and only shadow mode is possible.
+    /// </summary>
+    public bool Enabled { get; set; }
+
     /// <summary>Use the pod's service account (in-cluster configuration). Exclusive with <see cref="KubeconfigPath"/>.</summary>
     public bool InCluster { get; set; }
 

@@ -3,26 +3,27 @@ using FinScale.Contracts;
 
 namespace FinScale.Remediation;
 
-/// <summary>What the remediation policy may do and how.</summary>
+/// <summary>Where the remediation policy comes from and how decisions are batched (section <c>Policy</c>).</summary>
 public sealed class PolicyOptions
 {
     /// <summary>Configuration section.</summary>
     public const string Section = "Policy";
 
-    /// <summary>Mode of every action kind not listed in <see cref="Modes"/>. Shadow until recommendations have been measured against outcomes.</summary>
-    public ExecutionMode Mode { get; set; } = ExecutionMode.Shadow;
+    /// <summary>Path of the YAML policy (<c>finscale run --policy</c>); the shipped default policy when empty.</summary>
+    public string? File { get; set; }
 
-    /// <summary>Per action kind overrides of <see cref="Mode"/>.</summary>
-    public Dictionary<ActionKind, ExecutionMode> Modes { get; init; } = [];
-
-    /// <summary>Least event time between two actions on the same target.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
-    public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>When set, the mode of every action kind, whatever the policy says (<c>finscale run --mode</c>).</summary>
+    public ExecutionMode? Mode { get; set; }
 
     /// <summary>Namespace assumed for a pod-level series that does not say its namespace.</summary>
     [Required(AllowEmptyStrings = false)]
     public string DefaultNamespace { get; set; } = "default";
 
-    /// <summary>The mode <paramref name="kind"/> runs in.</summary>
-    public ExecutionMode ModeOf(ActionKind kind) => Modes.TryGetValue(kind, out var m) ? m : Mode;
+    /// <summary>Event-time span of the anomalies diagnosed together: the anomalies of one incident on several series.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Wall-clock wait for more anomalies before an open window is diagnosed anyway (its records' offsets wait for it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
+    public TimeSpan FlushAfter { get; set; } = TimeSpan.FromSeconds(2);
 }

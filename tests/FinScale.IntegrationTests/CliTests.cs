@@ -21,7 +21,8 @@ public class CliTests
         Assert.True(replay.ExitCode == 0, replay.Stderr);
         Assert.Contains("replayed 1800 samples of 5 series", replay.Stdout, StringComparison.Ordinal);
 
-        var run = await FinscaleProcess.RunAsync(["run", "--bootstrap-servers", bootstrap, "--mode", "shadow", "--until-idle", "2s"], Generous,
+        var policy = Path.Combine(AppContext.BaseDirectory, "samples", "demo-policy.yaml");
+        var run = await FinscaleProcess.RunAsync(["run", "--bootstrap-servers", bootstrap, "--mode", "shadow", "--policy", policy, "--until-idle", "2s"], Generous,
             new Dictionary<string, string> { ["FINSCALE_Kafka__SessionTimeout"] = "00:00:06" });
         Assert.True(run.ExitCode == 0, run.Stderr);
 
@@ -33,6 +34,13 @@ public class CliTests
         Assert.Equal("shadow", decision.GetProperty("mode").GetString());
         Assert.Equal("recommended", decision.GetProperty("outcome").GetString());
         Assert.Equal("checkout-7c9d8-qx2vw", decision.GetProperty("target").GetProperty("name").GetString());
+        Assert.Equal("pod_fault", decision.GetProperty("finding").GetString());
+        Assert.Equal("restart-faulty-pod", decision.GetProperty("rule").GetString());
+
+        var report = await FinscaleProcess.RunAsync(["audit", "report", "--bootstrap-servers", bootstrap, "--until-idle", "2s"], Generous);
+        Assert.True(report.ExitCode == 0, report.Stderr);
+        Assert.Contains("decisions: 1 (0 without action)", report.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"restart_pod\s+1\s+0\s+0\s+0\s+0\s+0\s+", report.Stdout);
 
         broker.Interrupt();
         Assert.Contains(await broker.WaitAsync(TimeSpan.FromSeconds(30)), new[] { 0, 130 }); // 130: the conventional code after SIGINT
@@ -46,6 +54,29 @@ public class CliTests
         Assert.Contains("replayed 1800 samples of 5 series", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains("k8s.pod.name=\"checkout-7c9d8-qx2vw\"", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains("restart_pod Pod/payments/checkout-7c9d8-qx2vw  [recommended]", demo.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_InvalidPolicy_RefusesToStartWithLineAndColumnOfEveryError()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("finscale-policy-").FullName, "bad.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: finscale.io/v1
+            kind: RemediationPolicy
+            rules:
+              - name: r1
+                when: { finding: pod_fualt }
+                action: restart_pod
+            guards:
+              cooldown: soon
+            """);
+
+        var run = await FinscaleProcess.RunAsync(["run", "--policy", file], TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{file}:5:", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}:8:", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("embedded broker", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

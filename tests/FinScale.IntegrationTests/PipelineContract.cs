@@ -53,8 +53,16 @@ public abstract class PipelineContract
         Assert.Equal(new ActionTarget("payments", "Pod", "checkout-7c9d8-qx2vw"), d.Target);
         Assert.Equal(anomaly.AnomalyId, d.Anomaly.AnomalyId);
         Assert.False(string.IsNullOrEmpty(d.DecisionId));
-        Assert.Contains("restart the pod", d.Reason, StringComparison.Ordinal);
+        Assert.Contains("restart pod payments/checkout-7c9d8-qx2vw", d.Reason, StringComparison.Ordinal);
         Assert.Equal(anomaly.EventTime, d.EventTime);
+        Assert.Equal("pod_fault", d.Finding);
+        Assert.Equal("restart-faulty-pod", d.Rule);
+        Assert.Equal(anomaly.AnomalyId, Assert.Single(d.Anomalies).AnomalyId);
+
+        // The spike is one point: the episode ends, and its end is on the anomalies topic for the audit report.
+        var end = Assert.Single(await h.ReadResolutionsAsync()).Value;
+        Assert.Equal(anomaly.AnomalyId, end.AnomalyId);
+        Assert.True(end.EventTime > anomaly.EventTime);
 
         var second = await h.RunAsync("group-a");
 

@@ -5,7 +5,7 @@ public class ArchitectureTests
     [Fact]
     public void Remediation_ReferencesContractsOnly()
     {
-        var refs = typeof(FinScale.Remediation.RemediationPolicy).Assembly.GetReferencedAssemblies()
+        var refs = typeof(FinScale.Remediation.Planning.RemediationPlanner).Assembly.GetReferencedAssemblies()
             .Select(a => a.Name!)
             .Where(n => n.StartsWith("FinScale", StringComparison.Ordinal) || n.StartsWith("Confluent", StringComparison.Ordinal) || n.StartsWith("KubernetesClient", StringComparison.Ordinal))
             .ToList();

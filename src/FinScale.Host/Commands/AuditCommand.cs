@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FinScale.Remediation.Reporting;
 using FinScale.Streaming.Audit;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
@@ -11,6 +12,53 @@ namespace FinScale.Host.Commands;
 /// <summary><c>finscale audit</c>: reads the remediation audit topic.</summary>
 internal static class AuditCommand
 {
+    private static Command Report()
+    {
+        var bootstrap = CommonOptions.BootstrapServers();
+        var config = CommonOptions.Config();
+        var idle = new Option<TimeSpan?>("--until-idle")
+        {
+            Description = "Stop reading a topic once caught up and idle this long (default 2s).",
+            CustomParser = CommonOptions.ParseDuration,
+        };
+        var window = new Option<TimeSpan?>("--recovery-window")
+        {
+            Description = "An anomaly that resolves within this long of a decision that was not carried out counts as recovered on its own (default 15m).",
+            CustomParser = CommonOptions.ParseDuration,
+        };
+        var report = new Command("report", "Per action kind: recommended, executed, held back (by guard), and recommendations that recovered on their own: the evidence for promoting a kind from shadow to enforce.")
+        {
+            bootstrap, idle, window, config,
+        };
+        report.SetAction((parse, ct) =>
+        {
+            var cli = CommonOptions.Settings(parse, config, bootstrap);
+            return CommandRunner.RunAsync(cli, async (host, token) =>
+            {
+                var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
+                endpoint.EnsureReachable();
+                var topics = host.Services.GetRequiredService<IOptions<TopicOptions>>().Value;
+                var serdes = host.Services.GetRequiredService<AvroSerdes>();
+                var reader = new TopicReader(endpoint, host.Services.GetRequiredService<TimeProvider>());
+                var until = parse.GetValue(idle) ?? TimeSpan.FromSeconds(2);
+                var bad = 0;
+                var decisions = new List<FinScale.Contracts.RemediationDecision>();
+                await foreach (var r in reader.ReadAsync(topics.Audit, serdes.RemediationDecision, true, until, _ => bad++, token))
+                    decisions.Add(r.Value);
+                var anomalies = new List<FinScale.Contracts.Anomaly>();
+                await foreach (var r in reader.ReadAsync(topics.Anomalies, serdes.Anomaly, true, until, _ => bad++, token))
+                    anomalies.Add(r.Value);
+
+                var built = PromotionReport.Build(decisions, anomalies, parse.GetValue(window) ?? TimeSpan.FromMinutes(15));
+                await Console.Out.WriteAsync(built.Format());
+                if (bad > 0)
+                    await Console.Error.WriteLineAsync($"finscale audit report: {bad} undecodable records skipped");
+                return CommandRunner.Ok;
+            }, ct);
+        });
+        return report;
+    }
+
     public static Command Create()
     {
         var bootstrap = CommonOptions.BootstrapServers();
@@ -38,6 +86,6 @@ internal static class AuditCommand
                 return CommandRunner.Ok;
             }, ct);
         });
-        return new Command("audit", "Read the remediation audit trail.") { tail };
+        return new Command("audit", "Read the remediation audit trail.") { tail, Report() };
     }
 }

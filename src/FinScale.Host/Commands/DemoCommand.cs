@@ -23,6 +23,9 @@ internal static class DemoCommand
 {
     public const string DefaultIncident = "samples/incident-pod-latency";
 
+    /// <summary>The shipped default policy with the incident's namespace allowed.</summary>
+    public const string DemoPolicy = "samples/demo-policy.yaml";
+
     public static Command Create()
     {
         var incident = new Option<string?>("--incident") { Description = $"Folder of CSV series to replay (default: {DefaultIncident} next to the binary)." };
@@ -33,6 +36,8 @@ internal static class DemoCommand
                 .Set("Kafka:BootstrapServers", string.Empty)
                 .Set("Kafka:SessionTimeout", "00:00:06")
                 .Set("Policy:Mode", nameof(ExecutionMode.Shadow))
+                .Set("Policy:File", Path.Combine(AppContext.BaseDirectory, DemoPolicy))
+                .Set("Policy:FlushAfter", "00:00:00.500")
                 .Set("Pipeline:UntilIdle", "00:00:02")
                 .Set("Logging:LogLevel:Default", "Warning");
             return CommandRunner.RunAsync(cli, (host, token) => RunAsync(host, parse.GetValue(incident), token), ct);
@@ -70,6 +75,8 @@ internal static class DemoCommand
         await foreach (var a in reader.ReadAsync(topics.Anomalies, serdes.Anomaly, true, TimeSpan.FromSeconds(1), null, ct))
         {
             var v = a.Value;
+            if (v.State != AnomalyState.Open)
+                continue;
             await output.WriteLineAsync(string.Format(CultureInfo.InvariantCulture,
                 "  {0:u}  {1}  observed {2:G6}, expected {3:G6}, score {4:F3}", v.EventTime, v.Series, v.Observed, v.Expected, v.Score));
         }

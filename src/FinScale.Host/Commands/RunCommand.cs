@@ -19,13 +19,14 @@ internal static class RunCommand
         var bootstrap = CommonOptions.BootstrapServers();
         var config = CommonOptions.Config();
         var untilIdle = CommonOptions.UntilIdle();
-        var mode = new Option<string?>("--mode") { Description = "Execution mode of every action kind: shadow (default; decide and audit only)." };
+        var mode = new Option<string?>("--mode") { Description = "Execution mode of every action kind, overriding the policy's modes: shadow (decide and audit only), dry-run, enforce." };
         mode.AcceptOnlyFromAmong("shadow", "dry-run", "enforce");
         var group = new Option<string?>("--group") { Description = "Consumer group (default: Kafka:GroupId, finscale)." };
+        var policy = new Option<string?>("--policy") { Description = "YAML remediation policy (default: Policy:File, else the shipped default policy); an invalid file stops the start with every error." };
         var registry = new Option<string?>("--schema-registry-url") { Description = "Confluent Schema Registry URL; records are then framed with registry ids." };
         var command = new Command("run", "Consume metrics, detect anomalies, decide remediations and write them to the audit topic.")
         {
-            bootstrap, mode, untilIdle, group, registry, config,
+            bootstrap, mode, policy, untilIdle, group, registry, config,
         };
         command.SetAction((parse, ct) =>
         {
@@ -33,6 +34,7 @@ internal static class RunCommand
                 .Set("Kafka:GroupId", parse.GetValue(group))
                 .Set("SchemaRegistry:Url", parse.GetValue(registry))
                 .Set("Policy:Mode", parse.GetValue(mode) is { } m ? ParseMode(m).ToString() : null)
+                .Set("Policy:File", parse.GetValue(policy))
                 .Set("Pipeline:UntilIdle", parse.GetValue(untilIdle)?.ToString("c", CultureInfo.InvariantCulture));
             return CommandRunner.RunAsync(cli, RunAsync, ct);
         });
@@ -59,13 +61,25 @@ internal static class RunCommand
     /// <summary>Prepares the cluster and runs the pipeline until stopped or idle.</summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken)
     {
+        // The policy is read before anything connects: an invalid one refuses the start.
+        var pipeline = host.Services.GetRequiredService<MetricsPipeline>();
         await PrepareAsync(host, cancellationToken);
         var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
-        var pipeline = host.Services.GetRequiredService<MetricsPipeline>();
         var logger = host.Services.GetRequiredService<ILogger<MetricsPipeline>>();
         if (endpoint.IsEmbedded)
             logger.LogInformation("No Kafka:BootstrapServers: consuming from an embedded broker at {BootstrapServers}", endpoint.BootstrapServers);
-        await pipeline.RunAsync(cancellationToken);
+
+        // Hosted services: the cluster view's refresh loop and the leader election, when a cluster is configured.
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            await pipeline.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+
         return CommandRunner.Ok;
     }
 }

@@ -3,6 +3,9 @@ namespace FinScale.Kubernetes.LeaderElection;
 /// <summary>The coordination.k8s.io/v1 Lease the replicas compete for, and its timing.</summary>
 public sealed class LeaderElectionOptions
 {
+    /// <summary>When true, only the replica holding the Lease sends requests to the cluster (dry-run or enforce).</summary>
+    public bool Enabled { get; set; }
+
     /// <summary>Namespace of the Lease (the pod's own namespace in a cluster).</summary>
     public string LeaseNamespace { get; set; } = "default";
 

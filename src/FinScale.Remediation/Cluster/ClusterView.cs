@@ -29,6 +29,7 @@ public sealed class ClusterView
         VirtualServices = [.. virtualServices ?? []];
         Edges = [.. (edges ?? []).Distinct()];
         AsOf = asOf;
+        Known = true;
         _pods = Pods.ToDictionary(p => (p.Namespace, p.Name));
         _nodes = Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         _workloads = Workloads.ToDictionary(w => (w.Namespace, w.Name));
@@ -36,6 +37,15 @@ public sealed class ClusterView
 
     /// <summary>An empty cluster: every target is unknown.</summary>
     public static ClusterView Empty { get; } = new([], [], []);
+
+    /// <summary>
+    /// No cluster to read (shadow mode without Kubernetes access, or before the first list): diagnosis and planning
+    /// then take pods, nodes and workloads from the anomalies' attributes instead of calling them missing.
+    /// </summary>
+    public static ClusterView Unknown { get; } = new([], [], []) { Known = false };
+
+    /// <summary>False for <see cref="Unknown"/>: the snapshot says nothing about what exists.</summary>
+    public bool Known { get; private init; }
 
     /// <summary>Every pod.</summary>
     public IReadOnlyList<PodInfo> Pods { get; }

@@ -26,6 +26,12 @@ public static class AvroSchemas
     /// <summary>The <c>io.finscale.v1.RemediationDecision</c> schema.</summary>
     public static RecordSchema RemediationDecision => Load(RemediationDecisionFile);
 
+    /// <summary>Earlier versions of the anomaly schema, which readers still resolve (<c>schemas/history</c>).</summary>
+    public static IReadOnlyList<RecordSchema> AnomalyHistory => [Load("history/anomaly.v1.avsc")];
+
+    /// <summary>Earlier versions of the decision schema, which readers still resolve (<c>schemas/history</c>).</summary>
+    public static IReadOnlyList<RecordSchema> RemediationDecisionHistory => [Load("history/remediation_decision.v1.avsc")];
+
     /// <summary>The text of an embedded schema file, exactly as it is in <c>schemas/</c>.</summary>
     public static string Text(string file)
     {

@@ -16,8 +16,8 @@ public sealed class AvroSerdes
     public AvroSerdes(ISchemaRegistryClient? registry, (string Metrics, string Anomalies, string Audit)? topics)
     {
         MetricSample = new AvroSerde<MetricSample>(AvroSchemas.MetricSample, new MetricSampleMapper(), registry: registry, subject: topics?.Metrics + "-value");
-        Anomaly = new AvroSerde<Anomaly>(AvroSchemas.Anomaly, new AnomalyMapper(), registry: registry, subject: topics?.Anomalies + "-value");
-        RemediationDecision = new AvroSerde<RemediationDecision>(AvroSchemas.RemediationDecision, new RemediationDecisionMapper(), registry: registry, subject: topics?.Audit + "-value");
+        Anomaly = new AvroSerde<Anomaly>(AvroSchemas.Anomaly, new AnomalyMapper(), AvroSchemas.AnomalyHistory, registry: registry, subject: topics?.Anomalies + "-value");
+        RemediationDecision = new AvroSerde<RemediationDecision>(AvroSchemas.RemediationDecision, new RemediationDecisionMapper(), AvroSchemas.RemediationDecisionHistory, registry: registry, subject: topics?.Audit + "-value");
     }
 
     /// <summary>Metric samples.</summary>

@@ -45,7 +45,14 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>
     }
 
     /// <summary>Maps under a given anomaly record schema (e.g. the one nested in the decision schema).</summary>
-    public AnomalyMapper(RecordSchema schema) => _schema = schema;
+    public AnomalyMapper(RecordSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        _schema = schema;
+        _state = (EnumSchema)schema["state"].Schema;
+    }
+
+    private readonly EnumSchema _state;
 
     /// <inheritdoc/>
     public GenericRecord ToAvro(Anomaly value)
@@ -61,6 +68,8 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>
         r.Add("score", value.Score);
         r.Add("z_score", value.ZScore);
         r.Add("detector", value.Detector);
+        r.Add("trace_id", value.TraceId);
+        r.Add("state", new GenericEnum(_state, AvroValues.Symbol(value.State)));
         return r;
     }
 
@@ -75,7 +84,11 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>
         (double)record["expected"],
         (double)record["score"],
         (double)record["z_score"],
-        AvroValues.String(record, "detector"));
+        AvroValues.String(record, "detector"))
+    {
+        TraceId = record["trace_id"] as string,
+        State = AvroValues.ParseSymbol<AnomalyState>(((GenericEnum)record["state"]).Value),
+    };
 }
 
 /// <summary>Maps <see cref="RemediationDecision"/> to and from <c>remediation_decision.avsc</c>.</summary>
@@ -87,6 +100,7 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
     private readonly EnumSchema _outcome;
     private readonly RecordSchema _target;
     private readonly AnomalyMapper _anomaly;
+    private readonly RecordSchema _ref;
 
     /// <summary>Creates the mapper over the embedded schema.</summary>
     public RemediationDecisionMapper()
@@ -96,6 +110,7 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         _outcome = (EnumSchema)_schema["outcome"].Schema;
         _target = (RecordSchema)((UnionSchema)_schema["target"].Schema).Schemas.Single(s => s.Tag == Schema.Type.Record);
         _anomaly = new AnomalyMapper((RecordSchema)_schema["anomaly"].Schema);
+        _ref = (RecordSchema)((ArraySchema)_schema["anomalies"].Schema).ItemSchema;
     }
 
     /// <inheritdoc/>
@@ -124,6 +139,18 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         r.Add("reason", value.Reason);
         r.Add("guard", value.Guard);
         r.Add("anomaly", _anomaly.ToAvro(value.Anomaly));
+        r.Add("anomalies", value.Anomalies.Select(a =>
+        {
+            var item = new GenericRecord(_ref);
+            item.Add("anomaly_id", a.AnomalyId);
+            item.Add("series", a.Series);
+            item.Add("trace_id", a.TraceId);
+            return item;
+        }).ToArray());
+        r.Add("finding", value.Finding);
+        r.Add("rule", value.Rule);
+        r.Add("request", value.Request);
+        r.Add("response", value.Response);
         return r;
     }
 
@@ -143,6 +170,14 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
             AvroValues.ParseSymbol<DecisionOutcome>(((GenericEnum)record["outcome"]).Value),
             AvroValues.String(record, "reason"),
             record["guard"] as string,
-            _anomaly.FromAvro((GenericRecord)record["anomaly"]));
+            _anomaly.FromAvro((GenericRecord)record["anomaly"]))
+        {
+            Anomalies = [.. ((object[])record["anomalies"]).Cast<GenericRecord>().Select(a =>
+                new AnomalyRef(AvroValues.String(a, "anomaly_id"), AvroValues.String(a, "series"), a["trace_id"] as string))],
+            Finding = record["finding"] as string,
+            Rule = record["rule"] as string,
+            Request = record["request"] as string,
+            Response = record["response"] as string,
+        };
     }
 }

@@ -12,11 +12,11 @@ internal sealed class DetectionStage
     private readonly PipelineStats _stats;
     private readonly List<DetectedAnomaly> _found = [];
 
-    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, DetectorOptions options, SeriesCatalog catalog, int shard, int shardCount, PipelineStats stats)
+    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, ShardDetector detector, PipelineStats stats)
     {
         _input = input;
         _output = output;
-        _detector = new ShardDetector(options, catalog, shard, shardCount);
+        _detector = detector;
         _stats = stats;
     }
 

@@ -1,4 +1,5 @@
 using FinScale.Contracts;
+using FinScale.Remediation.Planning;
 
 namespace FinScale.Streaming.Pipeline;
 
@@ -8,6 +9,9 @@ public interface IRemediationExecutor
     /// <summary>The modes this executor carries out.</summary>
     IReadOnlySet<ExecutionMode> Modes { get; }
 
-    /// <summary>Carries out <paramref name="decision"/> and returns it with its outcome.</summary>
-    ValueTask<RemediationDecision> ExecuteAsync(RemediationDecision decision, CancellationToken cancellationToken);
+    /// <summary>
+    /// Carries out <paramref name="decision"/> in its mode and returns the decision with its outcome, the request sent
+    /// (or that would have been, in shadow) and the API's answer. Never throws for a failed call: the failure is the outcome.
+    /// </summary>
+    ValueTask<RemediationDecision> ExecuteAsync(PlannedDecision decision, CancellationToken cancellationToken);
 }

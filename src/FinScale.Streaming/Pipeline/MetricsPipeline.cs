@@ -23,7 +23,7 @@ public sealed class MetricsPipeline
     private readonly TopicOptions _topics;
     private readonly PipelineOptions _options;
     private readonly DetectorOptions _detection;
-    private readonly PolicyOptions _policy;
+    private readonly DecisionSettings _decisions;
     private readonly AvroSerdes _serdes;
     private readonly IRemediationExecutor _executor;
     private readonly TimeProvider _time;
@@ -45,8 +45,7 @@ public sealed class MetricsPipeline
         _topics = settings.Topics;
         _options = settings.Pipeline;
         _detection = settings.Detection;
-        _policy = settings.Policy;
-        var policy = settings.Policy;
+        _decisions = settings.Decisions ?? throw new ArgumentException("PipelineSettings.Decisions is required", nameof(settings));
         _serdes = serdes;
         _executor = executor;
         _time = time;
@@ -55,9 +54,9 @@ public sealed class MetricsPipeline
         {
             if (kind is ActionKind.None or ActionKind.Unknown)
                 continue;
-            var mode = policy.ModeOf(kind);
+            var mode = _decisions.Policy.Modes.Of(kind);
             if (!executor.Modes.Contains(mode))
-                throw new InvalidOperationException($"Policy:Mode is {mode} for {kind}, but this build carries out only {string.Join(", ", executor.Modes)}");
+                throw new InvalidOperationException($"the policy runs {kind} in {mode} mode, but this executor carries out only {string.Join(", ", executor.Modes)}");
         }
     }
 
@@ -123,8 +122,10 @@ public sealed class MetricsPipeline
             _logger);
         PipelineLog.Started(_logger, string.Join(", ", _topics.InputTopics), _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
-        var detection = DetectAllAsync(shardChannels, catalog, anomalies.Writer, abort.Token);
-        var decisions = new DecisionStage(anomalies.Reader, producer, _serdes.Anomaly, _serdes.RemediationDecision, _executor, _policy, _topics, Stats, faults, Observer)
+        var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
+        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, abort.Token);
+        var decisions = new DecisionStage(
+                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog))
             .RunAsync(abort.Token);
         var consume = Task.Factory.StartNew(
             () => source.Run(stop, abort.Token),
@@ -167,12 +168,12 @@ public sealed class MetricsPipeline
         return config;
     }
 
-    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, SeriesCatalog catalog, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)
     {
         // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
         try
         {
-            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, _detection, catalog, i, shards.Length, Stats).RunAsync(abort)));
+            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats).RunAsync(abort)));
             output.TryComplete();
         }
         catch (Exception ex)

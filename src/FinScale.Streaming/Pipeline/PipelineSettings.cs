@@ -1,6 +1,5 @@
 using FinScale.Detection;
 using FinScale.Detection.Traces;
-using FinScale.Remediation;
 using FinScale.Streaming.Configuration;
 
 namespace FinScale.Streaming.Pipeline;
@@ -20,8 +19,8 @@ public sealed record PipelineSettings
     /// <summary>Detector tuning and the series cap.</summary>
     public DetectorOptions Detection { get; init; } = new();
 
-    /// <summary>Remediation policy and modes.</summary>
-    public PolicyOptions Policy { get; init; } = new();
+    /// <summary>The policy, diagnosis tuning, cluster view and decision window the decision stage decides with.</summary>
+    public DecisionSettings? Decisions { get; init; }
 
     /// <summary>How OTLP input is read.</summary>
     public OtlpOptions Otlp { get; init; } = new();

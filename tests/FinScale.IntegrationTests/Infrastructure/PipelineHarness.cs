@@ -3,6 +3,9 @@ using Confluent.Kafka;
 using FinScale.Contracts;
 using FinScale.Detection;
 using FinScale.Remediation;
+using FinScale.Remediation.Cluster;
+using FinScale.Remediation.Diagnosis;
+using FinScale.Remediation.Policy;
 using FinScale.Streaming.Audit;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
@@ -73,7 +76,13 @@ public sealed class PipelineHarness : IDisposable
     }
 
     /// <summary>Runs the pipeline as group <paramref name="group"/> until its input is idle.</summary>
-    public async Task<PipelineStats> RunAsync(string group, TimeSpan? idle = null, OtlpOptions? otlp = null)
+    public async Task<PipelineStats> RunAsync(
+        string group,
+        TimeSpan? idle = null,
+        OtlpOptions? otlp = null,
+        RemediationPolicyDocument? policy = null,
+        IClusterViewProvider? cluster = null,
+        IRemediationExecutor? executor = null)
     {
         var pipeline = new MetricsPipeline(
             Endpoint,
@@ -83,9 +92,14 @@ public sealed class PipelineHarness : IDisposable
                 Topics = Topics,
                 Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle ?? TimeSpan.FromSeconds(2) },
                 Otlp = otlp ?? new OtlpOptions(),
+                Decisions = new DecisionSettings(
+                    policy ?? TestPolicy,
+                    new DiagnosisOptions(),
+                    cluster ?? StaticClusterViewProvider.Unknown,
+                    new PolicyOptions { FlushAfter = TimeSpan.FromMilliseconds(300) }),
             },
             Serdes,
-            new ShadowExecutor(),
+            executor ?? new ShadowExecutor(),
             TimeProvider.System,
             NullLogger<MetricsPipeline>.Instance);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -93,7 +107,17 @@ public sealed class PipelineHarness : IDisposable
         return pipeline.Stats;
     }
 
-    public Task<List<TopicRecord<Anomaly>>> ReadAnomaliesAsync() => ReadAsync(Topics.Anomalies, Serdes.Anomaly);
+    /// <summary>The shipped default policy with the test namespaces allowed.</summary>
+    public static RemediationPolicyDocument TestPolicy { get; } =
+        PolicyLoader.Default with { Guards = PolicyLoader.Default.Guards with { AllowedNamespaces = ["payments", "shop"] } };
+
+    /// <summary>The anomaly episodes opened (the anomalies topic without the episodes' ends).</summary>
+    public async Task<List<TopicRecord<Anomaly>>> ReadAnomaliesAsync() =>
+        [.. (await ReadAsync(Topics.Anomalies, Serdes.Anomaly)).Where(r => r.Value.State == AnomalyState.Open)];
+
+    /// <summary>The ends of anomaly episodes on the anomalies topic.</summary>
+    public async Task<List<TopicRecord<Anomaly>>> ReadResolutionsAsync() =>
+        [.. (await ReadAsync(Topics.Anomalies, Serdes.Anomaly)).Where(r => r.Value.State == AnomalyState.Resolved)];
 
     public Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
 

@@ -36,7 +36,20 @@ public sealed class AvroSchemasTests
             .Select(n => n["schemas/".Length..])
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal(SchemaFileNames(), embedded);
+        var history = Directory.GetFiles(Path.Combine(RepoRoot(), "schemas", "history"), "*.avsc").Select(f => "history/" + Path.GetFileName(f));
+        Assert.Equal(SchemaFileNames().Concat(history).Order(StringComparer.Ordinal), embedded);
+    }
+
+    [Fact]
+    public void History_EarlierVersions_ResolveToTheCurrentSchema()
+    {
+        // Every earlier version must stay readable: Avro resolution from it to the current schema may not fail.
+        foreach (var (earlier, current) in AvroSchemas.AnomalyHistory.Select(h => (h, AvroSchemas.Anomaly))
+                     .Concat(AvroSchemas.RemediationDecisionHistory.Select(h => (h, AvroSchemas.RemediationDecision))))
+        {
+            _ = new global::Avro.Generic.GenericDatumReader<global::Avro.Generic.GenericRecord>(earlier, current);
+            Assert.NotEqual(AvroSchemas.Fingerprint(earlier), AvroSchemas.Fingerprint(current));
+        }
     }
 
     [Fact]

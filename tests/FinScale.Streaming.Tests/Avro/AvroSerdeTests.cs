@@ -574,6 +574,45 @@ public sealed class AvroSerdeTests
         }
     }
 
+    [Fact]
+    public void Deserialize_DecisionWrittenUnderVersion1_ReadsWithTheNewFieldsDefaulted()
+    {
+        var v1 = AvroSchemas.RemediationDecisionHistory[0];
+        var anomalySchema = (RecordSchema)v1["anomaly"].Schema;
+        var anomaly = new GenericRecord(anomalySchema);
+        anomaly.Add("anomaly_id", "a1");
+        anomaly.Add("series", "latency{k8s.pod.name=\"p\"}");
+        anomaly.Add("metric", "latency");
+        anomaly.Add("attributes", new Dictionary<string, object> { ["k8s.pod.name"] = "p" });
+        anomaly.Add("event_time", new DateTime(2026, 11, 2, 4, 55, 0, DateTimeKind.Utc));
+        anomaly.Add("observed", 800.0);
+        anomaly.Add("expected", 120.0);
+        anomaly.Add("score", 0.9);
+        anomaly.Add("z_score", 9.0);
+        anomaly.Add("detector", "ensemble");
+        var old = new GenericRecord(v1);
+        old.Add("decision_id", "d1");
+        old.Add("idempotency_key", "k1");
+        old.Add("event_time", new DateTime(2026, 11, 2, 4, 55, 0, DateTimeKind.Utc));
+        old.Add("mode", new GenericEnum((EnumSchema)v1["mode"].Schema, "shadow"));
+        old.Add("action", new GenericEnum((EnumSchema)v1["action"].Schema, "restart_pod"));
+        old.Add("target", null);
+        old.Add("outcome", new GenericEnum((EnumSchema)v1["outcome"].Schema, "recommended"));
+        old.Add("reason", "why");
+        old.Add("guard", null);
+        old.Add("anomaly", anomaly);
+
+        var decoded = new AvroSerdes().RemediationDecision.Deserialize(EncodeSingleObject(v1, old));
+
+        Assert.Equal(ActionKind.RestartPod, decoded.Action);
+        Assert.Equal("a1", decoded.Anomaly.AnomalyId);
+        Assert.Equal(AnomalyState.Open, decoded.Anomaly.State);
+        Assert.Null(decoded.Anomaly.TraceId);
+        Assert.Empty(decoded.Anomalies);
+        Assert.Null(decoded.Rule);
+        Assert.Null(decoded.Request);
+    }
+
     private static byte[] EncodeSingleObject(RecordSchema writerSchema, GenericRecord record)
     {
         using var stream = new MemoryStream();

@@ -61,8 +61,9 @@ internal static class TestRecords
 
     public static void AssertSameContent(RemediationDecision expected, RemediationDecision actual)
     {
-        Assert.Equal(expected, actual with { Anomaly = expected.Anomaly });
+        Assert.Equal(expected, actual with { Anomaly = expected.Anomaly, Anomalies = expected.Anomalies });
         AssertSameContent(expected.Anomaly, actual.Anomaly);
+        Assert.Equal(expected.Anomalies, actual.Anomalies);
     }
 
     public static void AssertSameAttributes(IReadOnlyDictionary<string, string> expected, IReadOnlyDictionary<string, string> actual) =>

@@ -1,3 +1,4 @@
+using FinScale.Remediation.Planning;
 using FinScale.Contracts;
 using FinScale.Streaming.Pipeline;
 using FinScale.Streaming.Tests.Avro;
@@ -19,7 +20,7 @@ public sealed class ShadowExecutorTests
     {
         var decision = TestRecords.Decision(ExecutionMode.Shadow, outcome: DecisionOutcome.Recommended);
 
-        var result = await _executor.ExecuteAsync(decision, CancellationToken.None);
+        var result = await _executor.ExecuteAsync(new PlannedDecision(decision), CancellationToken.None);
 
         Assert.Same(decision, result);
     }
@@ -31,7 +32,7 @@ public sealed class ShadowExecutorTests
     {
         var decision = TestRecords.Decision(mode);
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await _executor.ExecuteAsync(decision, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () => await _executor.ExecuteAsync(new PlannedDecision(decision), CancellationToken.None));
 
         Assert.Contains(mode.ToString(), ex.Message, StringComparison.Ordinal);
     }
@@ -42,7 +43,7 @@ public sealed class ShadowExecutorTests
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _executor.ExecuteAsync(TestRecords.Decision(), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _executor.ExecuteAsync(new PlannedDecision(TestRecords.Decision()), cts.Token));
     }
 
     [Fact]

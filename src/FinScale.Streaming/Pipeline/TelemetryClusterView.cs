@@ -1,0 +1,58 @@
+using FinScale.Contracts;
+using FinScale.Detection;
+using FinScale.Remediation.Cluster;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>
+/// A cluster view derived from the telemetry itself, for when no cluster can be read (shadow mode without Kubernetes
+/// access, or before the first list): every series key that names a pod says which namespace, node, deployment,
+/// service and version it belongs to, so diagnosis still sees an anomalous pod's healthy peers. Pods that stopped
+/// reporting stay in it, and it knows no VirtualServices. Read by the decision stage only; new series are folded in
+/// incrementally (catalog ids are dense and only grow).
+/// </summary>
+internal sealed class TelemetryClusterView
+{
+    private static readonly IReadOnlyDictionary<string, string> NoAnnotations = new Dictionary<string, string>();
+    private readonly SeriesCatalog _catalog;
+    private readonly Dictionary<(string Namespace, string Name), PodInfo> _pods = [];
+    private readonly HashSet<string> _nodes = new(StringComparer.Ordinal);
+    private int _folded;
+    private ClusterView _view = ClusterView.Empty;
+
+    public TelemetryClusterView(SeriesCatalog catalog) => _catalog = catalog;
+
+    public ClusterView Current
+    {
+        get
+        {
+            var count = _catalog.Count;
+            if (count == _folded)
+                return _view;
+
+            for (; _folded < count; _folded++)
+                Fold(_catalog.KeyOf(_folded).Attributes);
+            var workloads = _pods.Values
+                .Where(p => p.Workload is not null)
+                .GroupBy(p => (p.Namespace, Workload: p.Workload!))
+                .Select(g => new WorkloadInfo(g.Key.Namespace, g.Key.Workload, g.First().Service, g.Count(), NoAnnotations));
+            _view = new ClusterView(_pods.Values, _nodes.Select(n => new NodeInfo(n, false, NoAnnotations)), workloads);
+            return _view;
+        }
+    }
+
+    private void Fold(IReadOnlyDictionary<string, string> a)
+    {
+        if (a.TryGetValue(WellKnownAttributes.NodeName, out var node))
+            _nodes.Add(node);
+        if (!a.TryGetValue(WellKnownAttributes.PodName, out var pod) || !a.TryGetValue(WellKnownAttributes.Namespace, out var ns))
+            return;
+        if (_pods.TryGetValue((ns, pod), out var known) && known.Node is not null && known.Workload is not null)
+            return;
+
+        a.TryGetValue(WellKnownAttributes.Deployment, out var workload);
+        a.TryGetValue(WellKnownAttributes.ServiceName, out var service);
+        a.TryGetValue(WellKnownAttributes.ServiceVersion, out var version);
+        _pods[(ns, pod)] = new PodInfo(ns, pod, node ?? known?.Node, workload ?? known?.Workload, service ?? known?.Service, version ?? known?.Version, true, NoAnnotations);
+    }
+}
