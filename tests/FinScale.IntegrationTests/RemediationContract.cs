@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using FinScale.Contracts;
+using FinScale.Host.Remediation;
+using FinScale.IntegrationTests.Infrastructure;
+using FinScale.Kubernetes;
+using FinScale.Kubernetes.Cluster;
+using FinScale.Kubernetes.RemediationExecution;
+using FinScale.Remediation;
+using FinScale.Remediation.Cluster;
+using FinScale.Remediation.Policy;
+using FinScale.Testing.Kubernetes;
+using k8s;
+using Microsoft.Extensions.Options;
+
+namespace FinScale.IntegrationTests;
+
+/// <summary>
+/// Telemetry to action, end to end: metrics on the broker, the pipeline's detection, diagnosis against the cluster view
+/// listed from a Kubernetes API server (the in-process fake, real KubernetesClient), the policy, the guards, the executor
+/// and the audit topic. Runs against every broker the pipeline contract runs against.
+/// </summary>
+public abstract class RemediationContract : IAsyncLifetime
+{
+    private const string Ns = "payments";
+    private static readonly string[] Pods = ["checkout-7c9d8-4hkzp", "checkout-7c9d8-m8r5t", "checkout-7c9d8-qx2vw", "checkout-7c9d8-zj6dn"];
+    private FakeKubernetesApiServer? _server;
+    private IKubernetes? _client;
+
+    protected abstract IKafkaTestCluster Cluster { get; }
+
+    private FakeKubernetesApiServer Server => _server!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeKubernetesApiServer.StartAsync();
+        _client = _server.CreateClient();
+        Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", Pods.Length));
+        Server.Add("apps", "replicasets", KubernetesObjects.ReplicaSet(Ns, "checkout-7c9d8", "checkout"));
+        for (var i = 0; i < Pods.Length; i++)
+        {
+            Server.Add(string.Empty, "nodes", KubernetesObjects.Node($"node-{i}"));
+            Server.Add(string.Empty, "pods", KubernetesObjects.Pod(Ns, Pods[i], $"node-{i}", ownerReplicaSet: "checkout-7c9d8"));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_server is not null)
+            await _server.DisposeAsync();
+    }
+
+    [SkippableFact]
+    public async Task Run_SlowPodInEnforceMode_EvictsThatPodAndAuditsTheExecutedRequest()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+
+        var stats = await RunAsync(h, ExecutionMode.Enforce);
+
+        Assert.Equal(1, stats.Anomalies);
+        var d = Assert.Single(await h.ReadDecisionsAsync()).Value;
+        Assert.Equal(ActionKind.RestartPod, d.Action);
+        Assert.Equal(ExecutionMode.Enforce, d.Mode);
+        Assert.Equal(DecisionOutcome.Executed, d.Outcome);
+        Assert.Equal(new ActionTarget(Ns, "Pod", Pods[2]), d.Target);
+        Assert.Equal("pod_fault", d.Finding);
+        Assert.Contains("3 of the 4 pods", d.Reason, StringComparison.Ordinal);
+        Assert.Contains($"/api/v1/namespaces/{Ns}/pods/{Pods[2]}/eviction", d.Request, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP 20", d.Response, StringComparison.Ordinal);
+
+        // Read back: the slow pod was evicted, its peers were not touched.
+        Assert.Null(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+        Assert.All(Pods.Where(p => p != Pods[2]), p => Assert.NotNull(Server.Get(string.Empty, "pods", Ns, p)));
+        Assert.Single(Server.Requests, r => r.Verb != "list" && r.Verb != "get");
+    }
+
+    [SkippableFact]
+    public async Task Run_SlowPodInShadowMode_AuditsTheSameDecisionAndTouchesNothing()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+
+        await RunAsync(h, ExecutionMode.Shadow);
+
+        var d = Assert.Single(await h.ReadDecisionsAsync()).Value;
+        Assert.Equal(ExecutionMode.Shadow, d.Mode);
+        Assert.Equal(DecisionOutcome.Recommended, d.Outcome);
+        Assert.Equal(new ActionTarget(Ns, "Pod", Pods[2]), d.Target);
+        Assert.Contains($"/api/v1/namespaces/{Ns}/pods/{Pods[2]}/eviction", d.Request, StringComparison.Ordinal);
+        Assert.All(Server.Requests, r => Assert.Contains(r.Verb, new[] { "list", "get" }));
+        Assert.NotNull(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+    }
+
+    [SkippableFact]
+    public async Task Run_PodBlockedByItsDisruptionBudget_IsAuditedBlockedAndThePipelineCarriesOn()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+        Server.BlockEviction(Ns, Pods[2], "checkout-pdb");
+
+        var stats = await RunAsync(h, ExecutionMode.Enforce);
+
+        Assert.Equal(720, stats.Records);
+        var d = Assert.Single(await h.ReadDecisionsAsync()).Value;
+        Assert.Equal(DecisionOutcome.Blocked, d.Outcome);
+        Assert.Contains("429", d.Response, StringComparison.Ordinal);
+        Assert.NotNull(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+    }
+
+    [SkippableFact]
+    public async Task Run_PodGoneBeforeTheDecision_IsAuditedWithTheReasonAndNothingIsSent()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+        Server.Remove(string.Empty, "pods", Ns, Pods[2]);
+
+        await RunAsync(h, ExecutionMode.Enforce);
+
+        var d = Assert.Single(await h.ReadDecisionsAsync()).Value;
+        Assert.Equal(ActionKind.None, d.Action);
+        Assert.Equal(DecisionOutcome.NoAction, d.Outcome);
+        Assert.Contains($"{Pods[2]} no longer exists", d.Reason, StringComparison.Ordinal);
+        Assert.All(Server.Requests, r => Assert.Contains(r.Verb, new[] { "list", "get" }));
+    }
+
+    private static async Task PublishSlowPodAsync(PipelineHarness h)
+    {
+        var series = Pods.Select((p, i) => Workloads.Series(
+            "http.server.request.duration.p99",
+            new Dictionary<string, string>(Workloads.PodAttributes(p)) { [WellKnownAttributes.Deployment] = "checkout" },
+            180, 120, 6, seed: 10 + i, spikeAt: i == 2 ? 170 : null, spikeValue: 950)).ToArray();
+        await h.PublishAsync(Workloads.Merge(series));
+    }
+
+    private async Task<Streaming.Pipeline.PipelineStats> RunAsync(PipelineHarness h, ExecutionMode mode)
+    {
+        var options = Options.Create(new KubernetesActionOptions
+        {
+            MaxAttempts = 3,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+        });
+        var view = new ClusterViewSource(_client!, options, TimeProvider.System);
+        Assert.True(await view.RefreshAsync(CancellationToken.None));
+        var executor = new KubernetesRemediationExecutor(new KubernetesDecisionExecutor(new KubernetesActionService(_client!, options, TimeProvider.System)), leadership: null);
+        var policy = PipelineHarness.TestPolicy with { Modes = new ModeSettings(mode, new Dictionary<ActionKind, ExecutionMode>()) };
+        return await h.RunAsync($"group-{Guid.NewGuid():N}", policy: policy, cluster: new StaticClusterViewProvider(view.Current), executor: executor);
+    }
+}
+
+public sealed class EmbeddedBrokerRemediationTests(EmbeddedClusterFixture cluster) : RemediationContract, IClassFixture<EmbeddedClusterFixture>
+{
+    protected override IKafkaTestCluster Cluster => cluster;
+}
+
+public sealed class ApacheKafkaRemediationTests(ApacheKafkaFixture cluster) : RemediationContract, IClassFixture<ApacheKafkaFixture>
+{
+    protected override IKafkaTestCluster Cluster => cluster;
+}
