@@ -139,6 +139,19 @@ internal static class FinScaleHost
         var policy = string.IsNullOrWhiteSpace(options.File) ? PolicyLoader.Default : LoadPolicy(options.File);
         if (options.Mode is { } mode)
             policy = policy with { Modes = new ModeSettings(mode, new Dictionary<ActionKind, ExecutionMode>()) };
+
+        var executor = sp.GetRequiredService<IRemediationExecutor>();
+        var refused = Enum.GetValues<ActionKind>()
+            .Where(k => k is not (ActionKind.None or ActionKind.Unknown) && !executor.Modes.Contains(policy.Modes.Of(k)))
+            .Select(k => $"{k} in {policy.Modes.Of(k)} mode")
+            .ToList();
+        if (refused.Count > 0)
+        {
+            throw new PolicyValidationException(
+                $"{options.File ?? "the policy"} runs {string.Join(", ", refused)}, but no cluster is configured: set Kubernetes:Enabled "
+                + "(with Kubernetes:InCluster or --kubeconfig), or run those kinds in shadow mode");
+        }
+
         return new DecisionSettings(policy, sp.GetRequiredService<IOptions<DiagnosisOptions>>().Value, sp.GetRequiredService<IClusterViewProvider>(), options);
     }
 

@@ -23,6 +23,14 @@ public sealed class PolicyOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Tries in all of an action the cluster refused (a PodDisruptionBudget's 429) or that failed; 1 never retries.</summary>
+    [Range(1, 20)]
+    public int RetryAttempts { get; set; } = 4;
+
+    /// <summary>Wall-clock wait before the first retry of a refused or failed action; it doubles for each further one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Wall-clock wait for more anomalies before an open window is diagnosed anyway (its records' offsets wait for it).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan FlushAfter { get; set; } = TimeSpan.FromSeconds(2);

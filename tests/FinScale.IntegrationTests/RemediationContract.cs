@@ -95,7 +95,7 @@ public abstract class RemediationContract : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task Run_PodBlockedByItsDisruptionBudget_IsAuditedBlockedAndThePipelineCarriesOn()
+    public async Task Run_PodBlockedByItsDisruptionBudget_IsAuditedBlockedRetriedLaterAndNeverDeleted()
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
         using var h = await PipelineHarness.CreateAsync(Cluster);
@@ -105,10 +105,37 @@ public abstract class RemediationContract : IAsyncLifetime
         var stats = await RunAsync(h, ExecutionMode.Enforce);
 
         Assert.Equal(720, stats.Records);
-        var d = Assert.Single(await h.ReadDecisionsAsync()).Value;
-        Assert.Equal(DecisionOutcome.Blocked, d.Outcome);
-        Assert.Contains("429", d.Response, StringComparison.Ordinal);
+        var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
+        Assert.Equal(DecisionOutcome.Blocked, decisions[0].Outcome);
+        Assert.Contains("429", decisions[0].Response, StringComparison.Ordinal);
+        Assert.True(decisions.Count >= 2, "the refused eviction is tried again");
+        Assert.All(decisions.Skip(1), d => Assert.Contains("retry", d.Reason, StringComparison.Ordinal));
+        Assert.Equal(decisions.Count, decisions.Select(d => d.DecisionId).Distinct().Count());
         Assert.NotNull(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+        Assert.DoesNotContain(Server.Requests, r => r.Verb == "delete");
+    }
+
+    [SkippableFact]
+    public async Task Run_DisruptionBudgetAllowsItLater_TheRetryEvictsThePodOnce()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+        Server.BlockEviction(Ns, Pods[2], "checkout-pdb");
+        var evictions = 0;
+        Server.BeforeWrite = r =>
+        {
+            // The first eviction is refused; by the retry the budget allows a disruption again.
+            if (r.Subresource == "eviction" && ++evictions == 2)
+                Server.UnblockEviction(Ns, Pods[2]);
+        };
+
+        await RunAsync(h, ExecutionMode.Enforce);
+
+        var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
+        Assert.Equal([DecisionOutcome.Blocked, DecisionOutcome.Executed], decisions.Select(d => d.Outcome));
+        Assert.Null(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+        Assert.Equal(2, Server.Requests.Count(r => r.Subresource == "eviction"));
     }
 
     [SkippableFact]

@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace FinScale.Kubernetes.Tests;
 
-/// <summary>Least privilege: every request the executors, the cluster view and leader election make is granted by deploy/base/rbac.yaml.</summary>
+/// <summary>Least privilege: every request the executors, the cluster view and leader election make is granted by deploy/rbac/rbac.yaml.</summary>
 public sealed class RbacTests : ExecutorTestBase
 {
     private sealed record Grant(string Kind, string Group, string Resource, string Verb, IReadOnlyList<string>? ResourceNames);
@@ -137,7 +137,7 @@ public sealed class RbacTests : ExecutorTestBase
             .Distinct()
             .ToList();
 
-        Assert.True(notGranted.Count == 0, "not granted by deploy/base/rbac.yaml: " + string.Join(", ", notGranted));
+        Assert.True(notGranted.Count == 0, "not granted by deploy/rbac/rbac.yaml: " + string.Join(", ", notGranted));
         foreach (var expected in new[] { ("create", "", "pods/eviction"), ("patch", "apps", "deployments/scale"), ("patch", "networking.istio.io", "virtualservices"), ("update", "coordination.k8s.io", "leases"), ("patch", "", "nodes"), ("list", "", "pods"), ("list", "apps", "replicasets"), ("list", "networking.istio.io", "destinationrules") })
         {
             Assert.Contains(expected, observed);

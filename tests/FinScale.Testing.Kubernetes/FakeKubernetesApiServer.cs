@@ -114,6 +114,15 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Lets evictions of the pod through again, as when its PodDisruptionBudget allows a disruption again.</summary>
+    public void UnblockEviction(string ns, string pod)
+    {
+        lock (_gate)
+        {
+            _pdbBlocked.Remove($"{ns}/{pod}");
+        }
+    }
+
     /// <summary>The next <paramref name="times"/> requests matching <paramref name="match"/> wait <paramref name="delay"/>
     /// (if set) and then answer <paramref name="status"/> (if set) instead of being served.</summary>
     public void InjectFault(int times, int? status = null, TimeSpan? delay = null, Func<ApiRequest, bool>? match = null, string? retryAfter = null)

@@ -232,6 +232,12 @@ public sealed partial class TraceMetricsAggregator<TToken>
         public long Stamp;
         public long Calls;
         public long Errors;
+
+        /// <summary>Duration and trace id of the slowest span of the window over the group's keys (scratch, like the sums).</summary>
+        public (double Ms, UInt128 TraceId)? Slowest;
+
+        /// <summary>Likewise over its ERROR keys only: the error ratio's example when the window had an error.</summary>
+        public (double Ms, UInt128 TraceId)? SlowestError;
     }
 
     /// <summary>One edge key with its series ids (-1 where refused).</summary>

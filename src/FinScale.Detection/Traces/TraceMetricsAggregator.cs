@@ -25,6 +25,12 @@ namespace FinScale.Detection.Traces;
 /// window of its pair or virtual edge), never an earlier one. A late or invalid span's token comes back in the next
 /// call; a span that skipped the service graph (store full, duplicate) or expired unpaired comes back with its RED
 /// window, or in the next call when that window was already emitted. Tokens are compared by reference.</para>
+/// <para><b>Example traces.</b> With <see cref="Exemplars"/> set, every RED point emitted is reported there with the
+/// trace id of one span of its window and key: the slowest span (the first of equals) for <c>calls</c>, the mean and
+/// the quantiles, since the slowest request is the one that explains a latency anomaly; for <c>error_ratio</c>, the
+/// slowest span with status ERROR over the statuses of its operation, else (no error in the window) the slowest span.
+/// The 16 bytes are kept per window slot (no allocation per span); nothing is formatted here. Service-graph points carry
+/// no example.</para>
 /// <para>Not thread-safe: one thread calls <see cref="Add"/>, <see cref="Advance"/> and <see cref="Flush"/> (it also
 /// interns into the <see cref="SeriesCatalog"/>, which has one writer). Counters may be read from any thread.</para>
 /// </remarks>
@@ -115,6 +121,9 @@ public sealed partial class TraceMetricsAggregator<TToken>
         _perSecond = 1000.0 / _windowMs;
     }
 
+    /// <summary>Told the example trace of every RED point emitted (see the type's remarks); null reports nothing.</summary>
+    public IExemplarSink? Exemplars { get; set; }
+
     /// <summary>Spans taken into a window.</summary>
     public long SpansAccepted => Volatile.Read(ref _spansAccepted);
 
@@ -195,9 +204,9 @@ public sealed partial class TraceMetricsAggregator<TToken>
         var bucket = BucketOf(ms);
         var op = OpFor(span.Resource, span.Name, kind, status);
         if (op.Service is { } serviceKey)
-            Observe(window, serviceKey, ms, bucket);
+            Observe(window, serviceKey, ms, bucket, span.TraceId);
         if (op.Instance is { } instanceKey)
-            Observe(window, instanceKey, ms, bucket);
+            Observe(window, instanceKey, ms, bucket, span.TraceId);
 
         if (!JoinGraph(in span, kind, status, w, ms, token))
             window.Tokens.Add(token);
@@ -267,11 +276,11 @@ public sealed partial class TraceMetricsAggregator<TToken>
         return i >= 0 ? i : ~i;
     }
 
-    private void Observe(WindowStats<TToken> window, RedKey key, double ms, int bucket)
+    private void Observe(WindowStats<TToken> window, RedKey key, double ms, int bucket, UInt128 traceId)
     {
         var slot = SlotOf(window, ref key.CachedWindow, ref key.CachedSlot, key.Id);
         window.Calls[slot]++;
-        window.Observe(slot, RedHist, ms, bucket);
+        window.Observe(slot, RedHist, ms, bucket, traceId);
     }
 
     private static int SlotOf(WindowStats<TToken> window, ref long cachedWindow, ref int cachedSlot, int keyId)
@@ -365,14 +374,15 @@ public sealed partial class TraceMetricsAggregator<TToken>
             var min = window.HMin[slot];
             var max = window.HMax[slot];
             var buckets = window.Buckets(slot, RedHist);
-            Emit(points, key.Calls, ts, calls * _perSecond);
-            Emit(points, key.Mean, ts, window.HSum[slot] / window.HCount[slot]);
+            var example = window.Example[slot]; // one histogram per RED slot: index slot * 1 + RedHist
+            Emit(points, key.Calls, ts, calls * _perSecond, example);
+            Emit(points, key.Mean, ts, window.HSum[slot] / window.HCount[slot], example);
             if (key.P50 >= 0)
-                Emit(points, key.P50, ts, HistogramQuantile.FromExplicitBuckets(_bounds, buckets, 0.50, min, max));
+                Emit(points, key.P50, ts, HistogramQuantile.FromExplicitBuckets(_bounds, buckets, 0.50, min, max), example);
             if (key.P90 >= 0)
-                Emit(points, key.P90, ts, HistogramQuantile.FromExplicitBuckets(_bounds, buckets, 0.90, min, max));
+                Emit(points, key.P90, ts, HistogramQuantile.FromExplicitBuckets(_bounds, buckets, 0.90, min, max), example);
             if (key.P99 >= 0)
-                Emit(points, key.P99, ts, HistogramQuantile.FromExplicitBuckets(_bounds, buckets, 0.99, min, max));
+                Emit(points, key.P99, ts, HistogramQuantile.FromExplicitBuckets(_bounds, buckets, 0.99, min, max), example);
 
             var group = key.Group;
             if (group.Stamp != stamp)
@@ -380,16 +390,24 @@ public sealed partial class TraceMetricsAggregator<TToken>
                 group.Stamp = stamp;
                 group.Calls = 0;
                 group.Errors = 0;
+                group.Slowest = null;
+                group.SlowestError = null;
                 _touched.Add(group);
             }
 
             group.Calls += calls;
+            if (group.Slowest is not { } slowest || max > slowest.Ms)
+                group.Slowest = (max, example);
             if (key.Status == SpanStatus.Error)
+            {
                 group.Errors += calls;
+                if (group.SlowestError is not { } slowestError || max > slowestError.Ms)
+                    group.SlowestError = (max, example);
+            }
         }
 
         foreach (var group in _touched)
-            Emit(points, group.Ratio, ts, (double)group.Errors / group.Calls);
+            Emit(points, group.Ratio, ts, (double)group.Errors / group.Calls, (group.SlowestError ?? group.Slowest)?.TraceId ?? default);
         _touched.Clear();
         window.Tokens.MoveTo(released);
     }
@@ -418,11 +436,13 @@ public sealed partial class TraceMetricsAggregator<TToken>
         window.Tokens.MoveTo(released);
     }
 
-    private void Emit(List<SeriesPoint> points, int seriesId, long ts, double value)
+    private void Emit(List<SeriesPoint> points, int seriesId, long ts, double value, UInt128 example = default)
     {
         if (seriesId < 0 || !double.IsFinite(value))
             return;
         points.Add(new SeriesPoint(seriesId, ts, value));
         _pointsEmitted++;
+        if (example != UInt128.Zero)
+            Exemplars?.Add(seriesId, ts, example);
     }
 }

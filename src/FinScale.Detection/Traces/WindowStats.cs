@@ -25,6 +25,7 @@ internal sealed class WindowStats<TToken>
         HMin = new double[8 * hists];
         HMax = new double[8 * hists];
         HBuckets = new double[8 * hists * buckets];
+        Example = new UInt128[8 * hists];
     }
 
     /// <summary>Window index: the window covers [Index * length, (Index + 1) * length) ms.</summary>
@@ -53,6 +54,12 @@ internal sealed class WindowStats<TToken>
 
     /// <summary>Largest observed ms per histogram (valid when its count is positive).</summary>
     public double[] HMax { get; private set; }
+
+    /// <summary>
+    /// Trace id of the slowest span observed per histogram (the first of equals; valid when its count is positive; zero
+    /// when that span had none): the example trace of the slot's points. 16 bytes, formatted only when an anomaly needs it.
+    /// </summary>
+    public UInt128[] Example { get; private set; }
 
     /// <summary>Bucket counts, <c>buckets</c> per histogram.</summary>
     public double[] HBuckets { get; private set; }
@@ -87,19 +94,28 @@ internal sealed class WindowStats<TToken>
         return slot;
     }
 
-    /// <summary>Adds one duration of <paramref name="ms"/> falling in bucket <paramref name="bucket"/> to histogram <paramref name="hist"/> of <paramref name="slot"/>.</summary>
-    public void Observe(int slot, int hist, double ms, int bucket)
+    /// <summary>
+    /// Adds one duration of <paramref name="ms"/> falling in bucket <paramref name="bucket"/> to histogram
+    /// <paramref name="hist"/> of <paramref name="slot"/>; <paramref name="traceId"/> becomes the histogram's example when
+    /// the span is the slowest so far.
+    /// </summary>
+    public void Observe(int slot, int hist, double ms, int bucket, UInt128 traceId = default)
     {
         var h = (slot * _hists) + hist;
         if (HCount[h] == 0)
         {
             HMin[h] = ms;
             HMax[h] = ms;
+            Example[h] = traceId;
         }
         else
         {
             HMin[h] = Math.Min(HMin[h], ms);
-            HMax[h] = Math.Max(HMax[h], ms);
+            if (ms > HMax[h])
+            {
+                HMax[h] = ms;
+                Example[h] = traceId;
+            }
         }
 
         HCount[h]++;
@@ -121,6 +137,7 @@ internal sealed class WindowStats<TToken>
         HMin = Resized(HMin, n * _hists);
         HMax = Resized(HMax, n * _hists);
         HBuckets = Resized(HBuckets, n * _hists * _buckets);
+        Example = Resized(Example, n * _hists);
     }
 
     private static T[] Resized<T>(T[] array, int size)

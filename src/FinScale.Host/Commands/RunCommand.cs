@@ -23,10 +23,11 @@ internal static class RunCommand
         mode.AcceptOnlyFromAmong("shadow", "dry-run", "enforce");
         var group = new Option<string?>("--group") { Description = "Consumer group (default: Kafka:GroupId, finscale)." };
         var policy = new Option<string?>("--policy") { Description = "YAML remediation policy (default: Policy:File, else the shipped default policy); an invalid file stops the start with every error." };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file of the cluster to read and act on (sets Kubernetes:Enabled); without it and without Kubernetes:InCluster, no cluster is contacted." };
         var registry = new Option<string?>("--schema-registry-url") { Description = "Confluent Schema Registry URL; records are then framed with registry ids." };
         var command = new Command("run", "Consume metrics, detect anomalies, decide remediations and write them to the audit topic.")
         {
-            bootstrap, mode, policy, untilIdle, group, registry, config,
+            bootstrap, mode, policy, kubeconfig, untilIdle, group, registry, config,
         };
         command.SetAction((parse, ct) =>
         {
@@ -35,6 +36,8 @@ internal static class RunCommand
                 .Set("SchemaRegistry:Url", parse.GetValue(registry))
                 .Set("Policy:Mode", parse.GetValue(mode) is { } m ? ParseMode(m).ToString() : null)
                 .Set("Policy:File", parse.GetValue(policy))
+                .Set("Kubernetes:KubeconfigPath", parse.GetValue(kubeconfig))
+                .Set("Kubernetes:Enabled", parse.GetValue(kubeconfig) is null ? null : "true")
                 .Set("Pipeline:UntilIdle", parse.GetValue(untilIdle)?.ToString("c", CultureInfo.InvariantCulture));
             return CommandRunner.RunAsync(cli, RunAsync, ct);
         });

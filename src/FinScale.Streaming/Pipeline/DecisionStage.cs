@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Confluent.Kafka;
@@ -34,7 +35,10 @@ internal sealed class DecisionStage
     private readonly TelemetryClusterView _telemetryView;
     private readonly ActionHistory _history = new();
     private readonly List<AnomalyEnvelope> _window = [];
+    private readonly List<PendingRetry> _retries = [];
+    private readonly TimeProvider _time;
     private DateTimeOffset _windowStart;
+    private long _windowOpenedAt;
 
     public DecisionStage(
         ChannelReader<AnomalyEnvelope> input,
@@ -47,7 +51,8 @@ internal sealed class DecisionStage
         DeliveryFaults faults,
         IPipelineObserver? observer,
         ISeriesLiveness liveness,
-        TelemetryClusterView telemetryView)
+        TelemetryClusterView telemetryView,
+        TimeProvider time)
     {
         _input = input;
         _producer = producer;
@@ -61,17 +66,21 @@ internal sealed class DecisionStage
         _observer = observer;
         _liveness = liveness;
         _telemetryView = telemetryView;
+        _time = time;
     }
 
     public async Task RunAsync(CancellationToken abort)
     {
         while (true)
         {
-            if (_window.Count > 0 && !_input.TryPeek(out _))
+            await RetryDueAsync(abort);
+            var wait = NextWait();
+            if (wait is { } timeout && !_input.TryPeek(out _))
             {
-                // An open window waits a moment of wall-clock time for the rest of its incident, then is diagnosed.
+                // An open window waits a moment of wall-clock time for the rest of its incident, then is diagnosed;
+                // a blocked action waits for its retry.
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(abort);
-                idle.CancelAfter(_settings.Options.FlushAfter);
+                idle.CancelAfter(timeout);
                 bool more;
                 try
                 {
@@ -79,7 +88,8 @@ internal sealed class DecisionStage
                 }
                 catch (OperationCanceledException) when (!abort.IsCancellationRequested)
                 {
-                    await FlushAsync(abort);
+                    if (_window.Count > 0 && _time.GetElapsedTime(_windowOpenedAt) >= _settings.Options.FlushAfter)
+                        await FlushAsync(abort);
                     continue;
                 }
 
@@ -96,6 +106,99 @@ internal sealed class DecisionStage
         }
 
         await FlushAsync(abort);
+        foreach (var retry in _retries)
+        {
+            // Never dropped silently: the audit says the retry did not happen.
+            Audit(Retried(retry, DecisionOutcome.NoAction, "finscale stopped before the retry; a restart decides again only on new anomalies"), null);
+        }
+
+        _retries.Clear();
+    }
+
+    private TimeSpan? NextWait()
+    {
+        TimeSpan? wait = null;
+        if (_window.Count > 0)
+            wait = Max(TimeSpan.FromMilliseconds(1), _settings.Options.FlushAfter - _time.GetElapsedTime(_windowOpenedAt));
+        foreach (var r in _retries)
+        {
+            var due = Max(TimeSpan.FromMilliseconds(1), r.Delay - _time.GetElapsedTime(r.Since));
+            wait = wait is { } w && w < due ? w : due;
+        }
+
+        return wait;
+    }
+
+    /// <summary>
+    /// Blocked (a PodDisruptionBudget said no) and failed actions are tried again, with a doubling wall-clock delay, up to
+    /// <see cref="PolicyOptions.RetryAttempts"/> times while their anomaly episode is open; each try is audited. An
+    /// episode that ends first ends its retries, audited too.
+    /// </summary>
+    private async Task RetryDueAsync(CancellationToken abort)
+    {
+        for (var i = 0; i < _retries.Count; i++)
+        {
+            var r = _retries[i];
+            if (_time.GetElapsedTime(r.Since) < r.Delay)
+                continue;
+            _retries.RemoveAt(i--);
+            var attempt = r.Attempt + 1;
+            var planned = r.Plan with { Decision = Retried(r, DecisionOutcome.Recommended, null) };
+            var result = await _executor.ExecuteAsync(planned, abort);
+            Audit(result, null);
+            if (result.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && attempt < _settings.Options.RetryAttempts)
+                _retries.Add(new PendingRetry(planned, attempt, _time.GetTimestamp(), r.Delay * 2));
+        }
+    }
+
+    private RemediationDecision Retried(PendingRetry r, DecisionOutcome outcome, string? why)
+    {
+        var d = r.Plan.Decision;
+        var attempt = r.Attempt + 1;
+        return d with
+        {
+            DecisionId = StableIds.Of(r.Origin, "retry", attempt.ToString(CultureInfo.InvariantCulture), outcome.ToString()),
+            Outcome = outcome,
+            Reason = why is null
+                ? string.Create(CultureInfo.InvariantCulture, $"{r.FirstReason}; retry {attempt} of {_settings.Options.RetryAttempts - 1} after the cluster refused or failed")
+                : $"{r.FirstReason}; {why}",
+        };
+    }
+
+    private void ResolveRetries(Anomaly resolved)
+    {
+        for (var i = 0; i < _retries.Count; i++)
+        {
+            if (_retries[i].Plan.Decision.Anomaly.AnomalyId != resolved.AnomalyId)
+                continue;
+            Audit(Retried(_retries[i], DecisionOutcome.NoAction, "the anomaly recovered on its own before the retry; nothing more to do"), null);
+            _retries.RemoveAt(i--);
+        }
+    }
+
+    private void Audit(RemediationDecision decision, RecordTicket? done)
+    {
+        var ticket = done ?? new RecordTicket(static _ => { });
+        if (done is not null)
+            ticket.AddPending();
+        ProducerRetry.Produce(_producer, _topics.Audit, new Message<byte[]?, byte[]>
+        {
+            Key = Encoding.UTF8.GetBytes(decision.Target?.ToString() ?? decision.Anomaly.Series),
+            Value = _decisions.Serialize(decision),
+            Timestamp = new Timestamp(decision.EventTime),
+        }, _faults.Completing(ticket));
+        _stats.AddDecision();
+        _observer?.OnDecision(decision);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>An action the cluster refused or failed, waiting to be tried again.</summary>
+    private sealed record PendingRetry(PlannedDecision Plan, int Attempt, long Since, TimeSpan Delay)
+    {
+        public string Origin { get; } = Plan.Decision.DecisionId;
+
+        public string FirstReason { get; } = Plan.Decision.Reason;
     }
 
     private async Task AcceptAsync(AnomalyEnvelope envelope, CancellationToken abort)
@@ -110,7 +213,9 @@ internal sealed class DecisionStage
         }, _faults.Completing(ticket));
         if (anomaly.State != AnomalyState.Open)
         {
-            // The end of an episode is recorded for the audit report's "recovered on its own"; nothing to decide.
+            // The end of an episode is recorded for the audit report's "recovered on its own"; nothing to decide,
+            // and a blocked action waiting on it need not be retried.
+            ResolveRetries(anomaly);
             ticket.Complete();
             return;
         }
@@ -122,7 +227,11 @@ internal sealed class DecisionStage
         if (_window.Count > 0 && anomaly.EventTime - _windowStart >= _settings.Options.Window)
             await FlushAsync(abort);
         if (_window.Count == 0)
+        {
             _windowStart = anomaly.EventTime;
+            _windowOpenedAt = _time.GetTimestamp();
+        }
+
         _window.Add(envelope);
     }
 
@@ -147,15 +256,9 @@ internal sealed class DecisionStage
         foreach (var plan in planned)
         {
             var decision = plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision;
-            done.AddPending();
-            ProducerRetry.Produce(_producer, _topics.Audit, new Message<byte[]?, byte[]>
-            {
-                Key = Encoding.UTF8.GetBytes(decision.Target?.ToString() ?? decision.Anomaly.Series),
-                Value = _decisions.Serialize(decision),
-                Timestamp = new Timestamp(decision.EventTime),
-            }, _faults.Completing(done));
-            _stats.AddDecision();
-            _observer?.OnDecision(decision);
+            Audit(decision, done);
+            if (plan.IsActionable && decision.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && _settings.Options.RetryAttempts > 1)
+                _retries.Add(new PendingRetry(plan, 1, _time.GetTimestamp(), _settings.Options.RetryAfter));
         }
 
         done.Complete();

@@ -125,7 +125,7 @@ public sealed class MetricsPipeline
         var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
         var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, abort.Token);
         var decisions = new DecisionStage(
-                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog))
+                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time)
             .RunAsync(abort.Token);
         var consume = Task.Factory.StartNew(
             () => source.Run(stop, abort.Token),

@@ -96,7 +96,7 @@ public sealed class PipelineHarness : IDisposable
                     policy ?? TestPolicy,
                     new DiagnosisOptions(),
                     cluster ?? StaticClusterViewProvider.Unknown,
-                    new PolicyOptions { FlushAfter = TimeSpan.FromMilliseconds(300) }),
+                    new PolicyOptions { FlushAfter = TimeSpan.FromMilliseconds(300), RetryAfter = TimeSpan.FromMilliseconds(200) }),
             },
             Serdes,
             executor ?? new ShadowExecutor(),
