@@ -5,8 +5,18 @@
 #     real finscale command);
 #   - docker-compose.yml: `docker-compose config -q`, and every finscale service's command names
 #     a real finscale subcommand with options that subcommand has;
-#   - deploy/overlays/shadow: `kubectl kustomize` renders it, every object has apiVersion, kind
-#     and metadata.name, the Deployment keeps its hardening and runs a real finscale command.
+#   - deploy/overlays/{shadow,dry-run,enforce}: `kubectl kustomize` renders each; every object has
+#     apiVersion, kind and metadata.name, the Deployment keeps its hardening, runs a real finscale
+#     command with --policy /etc/finscale/policy.yaml mounted read-only from the rendered
+#     finscale-policy ConfigMap, whose policy.yaml is byte for byte the overlay's source file
+#     (deploy/base/policy.yaml for shadow) and is structurally a policy. Shadow: no RBAC, no
+#     Kubernetes API (Kubernetes:Enabled unset, no token), --mode shadow. Dry-run and enforce: the
+#     Roles/ClusterRoles are exactly deploy/rbac/rbac.yaml's, every binding's subject is the finscale
+#     ServiceAccount in the overlay's namespace, in-cluster credentials, leader election env
+#     (Lease namespace and identity from the downward API), >= 2 replicas, no --mode (the policy's
+#     per-kind modes apply); dry-run's policy enforces nothing.
+#   - every rendered policy passes `finscale policy validate` when the CLI is already built
+#     (.ci/run builds it with the solution first; FINSCALE_DLL names another build); skipped otherwise.
 #
 # Idempotent. Runs as root on Debian 12. Installs what is missing: docker-compose and
 # python3-yaml from apt (apt-get update at most once); kubectl from Debian's kubernetes-client
@@ -96,7 +106,7 @@ COMMON = {"--bootstrap-servers", "-b", "--config"}
 CLI = {
     "broker": ({"--brokers", "--partitions"}, set()),
     "replay": (COMMON | {"--topic", "-t", "--speed"}, set()),
-    "run": (COMMON | {"--mode", "--until-idle", "--group", "--schema-registry-url"}, set()),
+    "run": (COMMON | {"--mode", "--policy", "--until-idle", "--group", "--schema-registry-url"}, set()),
     "audit tail": (COMMON | {"--until-idle", "--topic", "-t"}, {"--from-beginning"}),
     "demo": ({"--incident"}, set()),
 }
@@ -291,22 +301,29 @@ sys.exit(1 if problems else 0)
 "
 }
 
-RENDERED=""
+# The overlays CI renders, and where their rendered finscale-policy ConfigMaps are written for the CLI.
+OVERLAYS=(shadow dry-run enforce)
+WORK=""
 render_overlay() {
-  RENDERED="$(mktemp)"
   # Current Kustomize notes deprecated fields on stderr; only the exit code matters here.
-  "$KUBECTL" kustomize "$REPO/deploy/overlays/shadow" >"$RENDERED"
+  "$KUBECTL" kustomize "$REPO/deploy/overlays/$1" >"$WORK/$1.yaml"
 }
 
 check_rendered_objects() {
-  "$PYTHON" - "$RENDERED" <<PYEOF
-import sys, yaml
+  "$PYTHON" - "$REPO" "$1" "$WORK/$1.yaml" "$WORK/$1.policy.yaml" <<PYEOF
+import sys, os, yaml
 $PY_CLI
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d is not None]
+repo, overlay, rendered, policy_out = sys.argv[1:5]
+docs = [d for d in yaml.safe_load_all(open(rendered, encoding="utf-8")) if d is not None]
 problems = []
+RBAC_KINDS = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
+CLUSTER_SCOPED = ("ClusterRole", "ClusterRoleBinding", "Namespace")
+API_OVERLAY = overlay != "shadow"   # dry-run and enforce contact the API server
+POLICY_PATH = "/etc/finscale/policy.yaml"
+
 if not docs:
     problems.append("rendered no objects")
-kinds = []
+kinds, ids = [], set()
 for i, d in enumerate(docs):
     where = "object #%d" % (i + 1)
     if not isinstance(d, dict):
@@ -318,22 +335,58 @@ for i, d in enumerate(docs):
     name = (d.get("metadata") or {}).get("name")
     if not name:
         problems.append("%s (%s) has no metadata.name" % (where, d.get("kind")))
-    if (d.get("metadata") or {}).get("namespace"):
-        problems.append("%s/%s sets a namespace; the base is namespace-less" % (d.get("kind"), name))
+    ns = (d.get("metadata") or {}).get("namespace")
+    key = (d.get("kind"), ns, name)
+    if key in ids:
+        problems.append("%s/%s appears twice" % (d.get("kind"), name))
+    ids.add(key)
     kinds.append("%s/%s" % (d.get("kind"), name))
-    if d.get("kind") in ("ClusterRole", "ClusterRoleBinding"):
-        problems.append("%s/%s: shadow mode needs no cluster-wide RBAC" % (d.get("kind"), name))
-for d in docs:
-    if not isinstance(d, dict) or d.get("kind") != "Deployment":
-        continue
+docs = [d for d in docs if isinstance(d, dict)]
+def of_kind(*k):
+    return [d for d in docs if d.get("kind") in k]
+
+# Namespaces: shadow is namespace-less (kubectl -n picks it); the API overlays pin one, which the
+# bindings' subjects and the Lease Role depend on.
+namespaced = [d for d in docs if d.get("kind") not in CLUSTER_SCOPED]
+namespaces = {(d.get("metadata") or {}).get("namespace") for d in namespaced}
+if API_OVERLAY:
+    if len(namespaces) != 1 or None in namespaces:
+        problems.append("every namespaced object needs the overlay's one namespace, found %s" % sorted(map(str, namespaces)))
+else:
+    for d in namespaced:
+        if (d.get("metadata") or {}).get("namespace"):
+            problems.append("%s/%s sets a namespace; the shadow overlay is namespace-less" % (d["kind"], d["metadata"].get("name")))
+namespace = next(iter(namespaces)) if len(namespaces) == 1 else None
+
+# The policy ConfigMap(s): name -> policy.yaml text.
+policies = {d["metadata"]["name"]: (d.get("data") or {}).get("policy.yaml")
+            for d in of_kind("ConfigMap") if "policy.yaml" in (d.get("data") or {})}
+source = os.path.join(repo, "deploy", "base" if overlay == "shadow" else "overlays/" + overlay, "policy.yaml")
+
+deployments = of_kind("Deployment")
+if len(deployments) != 1:
+    problems.append("expected one Deployment, found %d" % len(deployments))
+for d in deployments:
     name = d["metadata"]["name"]
-    pod = d["spec"]["template"]["spec"]
+    spec = d.get("spec") or {}
+    pod = spec["template"]["spec"]
     psc = pod.get("securityContext") or {}
     if psc.get("runAsNonRoot") is not True:
         problems.append("Deployment/%s: pod securityContext.runAsNonRoot is not true" % name)
     if (psc.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
         problems.append("Deployment/%s: seccompProfile is not RuntimeDefault" % name)
-    tmp_volumes = {v["name"] for v in pod.get("volumes") or [] if "emptyDir" in v}
+    volumes = {v["name"]: v for v in pod.get("volumes") or []}
+    tmp_volumes = {n for n, v in volumes.items() if "emptyDir" in v}
+    token = pod.get("automountServiceAccountToken")
+    if pod.get("serviceAccountName") != "finscale":
+        problems.append("Deployment/%s: serviceAccountName is not finscale" % name)
+    if API_OVERLAY:
+        if token is not True:
+            problems.append("Deployment/%s: automountServiceAccountToken must be true (in-cluster credentials)" % name)
+        if (spec.get("replicas") or 1) < 2:
+            problems.append("Deployment/%s: the %s overlay runs two replicas with leader election" % (name, overlay))
+    elif token is not False:
+        problems.append("Deployment/%s: shadow mounts no service account token" % name)
     for c in pod.get("containers") or []:
         where = "Deployment/%s container %s" % (name, c.get("name"))
         sc = c.get("securityContext") or {}
@@ -343,21 +396,136 @@ for d in docs:
             problems.append(where + ": allowPrivilegeEscalation is not false")
         if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
             problems.append(where + ": capabilities do not drop ALL")
-        if not any(m.get("mountPath") == "/tmp" and m.get("name") in tmp_volumes for m in c.get("volumeMounts") or []):
+        mounts = c.get("volumeMounts") or []
+        if not any(m.get("mountPath") == "/tmp" and m.get("name") in tmp_volumes for m in mounts):
             problems.append(where + ": no emptyDir at /tmp")
         res = c.get("resources") or {}
         if not res.get("requests") or not res.get("limits"):
             problems.append(where + ": resource requests and limits are required")
-        problem = check_command(c.get("args"))
+        args = [str(a) for a in c.get("args") or []]
+        problem = check_command(args)
         if problem:
             problems.append(where + ": args: " + problem)
-        elif (c.get("args") or [None])[0] == "run" and "shadow" not in (c.get("args") or []):
+        if args[:1] != ["run"]:
+            problems.append(where + ": args must start with run, are %s" % args)
+        if "--policy" not in args or args[args.index("--policy") + 1:args.index("--policy") + 2] != [POLICY_PATH]:
+            problems.append(where + ": args must pass --policy " + POLICY_PATH)
+        if overlay == "shadow" and args[-2:] != ["--mode", "shadow"] and "--mode=shadow" not in args:
             problems.append(where + ": the shadow overlay must run --mode shadow")
-print("rendered: " + ", ".join(kinds), file=sys.stderr)
+        if API_OVERLAY and any(a == "--mode" or a.startswith("--mode=") for a in args):
+            problems.append(where + ": no --mode in the %s overlay: it would override the policy's per-kind modes" % overlay)
+        # The policy file: a read-only mount of the rendered finscale-policy ConfigMap.
+        mount = next((m for m in mounts if POLICY_PATH.startswith(m.get("mountPath", "").rstrip("/") + "/")), None)
+        cm = ((volumes.get((mount or {}).get("name")) or {}).get("configMap") or {}).get("name")
+        if mount is None or cm is None:
+            problems.append(where + ": %s is not mounted from a ConfigMap" % POLICY_PATH)
+        elif mount.get("readOnly") is not True:
+            problems.append(where + ": the policy mount is not readOnly")
+        elif cm not in policies:
+            problems.append(where + ": the policy volume names ConfigMap %s, which is not rendered with a policy.yaml" % cm)
+        else:
+            text = policies[cm]
+            with open(policy_out, "w", encoding="utf-8") as f:
+                f.write(text)
+            if text.encode("utf-8") != open(source, "rb").read():
+                problems.append("ConfigMap/%s policy.yaml differs from %s" % (cm, os.path.relpath(source, repo)))
+            try:
+                policy = yaml.safe_load(text)
+                modes = policy.get("modes") or {}
+                kinds_modes = dict(modes.get("actions") or {})
+                valid = ("shadow", "dry-run", "enforce")
+                if policy.get("apiVersion") != "finscale.io/v1" or policy.get("kind") != "RemediationPolicy":
+                    problems.append("policy: not a finscale.io/v1 RemediationPolicy")
+                if modes.get("default") not in valid or any(m not in valid for m in kinds_modes.values()):
+                    problems.append("policy: modes must be shadow|dry-run|enforce: %s" % modes)
+                if not isinstance(policy.get("rules"), list) or not policy["rules"]:
+                    problems.append("policy: no rules")
+                allowed = (policy.get("guards") or {}).get("allowed_namespaces")
+                effective = set(kinds_modes.values()) | {modes.get("default")}
+                if API_OVERLAY and not allowed:
+                    problems.append("policy: guards.allowed_namespaces is empty: the %s overlay would act on nothing" % overlay)
+                if overlay == "dry-run" and "enforce" in effective:
+                    problems.append("policy: the dry-run overlay enforces something: modes %s" % modes)
+                if overlay == "enforce" and "enforce" not in effective:
+                    problems.append("policy: the enforce overlay enforces no action kind")
+            except Exception as ex:  # a YAML error, or a policy that is not a mapping
+                problems.append("policy: unreadable: %s" % ex)
+        # Kubernetes and leader election configuration from the environment.
+        env = {e.get("name"): e for e in c.get("env") or []}
+        def value(n):
+            return (env.get(n) or {}).get("value")
+        def field(n):
+            return (((env.get(n) or {}).get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+        k = "FINSCALE_Kubernetes__"
+        if API_OVERLAY:
+            for n in ("Enabled", "InCluster", "LeaderElection__Enabled"):
+                if str(value(k + n)).lower() != "true":
+                    problems.append(where + ": %s%s must be \"true\"" % (k, n))
+            if field(k + "LeaderElection__LeaseNamespace") != "metadata.namespace":
+                problems.append(where + ": the Lease namespace must come from the pod's (fieldRef metadata.namespace)")
+            if field(k + "LeaderElection__Identity") != "metadata.name":
+                problems.append(where + ": the leader identity must be the pod name (fieldRef metadata.name)")
+        else:
+            for n in sorted(n for n in env if n and n.startswith(k)):
+                problems.append(where + ": shadow contacts no Kubernetes API (Kubernetes:Enabled stays unset), but sets %s" % n)
+
+rbac = of_kind(*RBAC_KINDS)
+if not API_OVERLAY:
+    for d in rbac:
+        problems.append("%s/%s: the shadow overlay contacts no Kubernetes API and renders no RBAC" % (d["kind"], d["metadata"]["name"]))
+else:
+    # Roles: exactly deploy/rbac/rbac.yaml's, rule for rule (RbacTests checks that file against the code).
+    source_rbac = [d for d in yaml.safe_load_all(open(os.path.join(repo, "deploy/rbac/rbac.yaml"), encoding="utf-8")) if d]
+    want = {(d["kind"], d["metadata"]["name"]): d.get("rules") for d in source_rbac if d["kind"] in ("Role", "ClusterRole")}
+    got = {(d["kind"], d["metadata"]["name"]): d.get("rules") for d in of_kind("Role", "ClusterRole")}
+    if set(got) != set(want):
+        problems.append("RBAC: rendered roles %s, deploy/rbac/rbac.yaml has %s" % (sorted(got), sorted(want)))
+    for key in set(got) & set(want):
+        if got[key] != want[key]:
+            problems.append("RBAC: %s/%s rules differ from deploy/rbac/rbac.yaml" % key)
+    accounts = {(d["metadata"]["name"], d["metadata"].get("namespace")) for d in of_kind("ServiceAccount")}
+    if ("finscale", namespace) not in accounts:
+        problems.append("RBAC: no ServiceAccount finscale in namespace %s" % namespace)
+    bound = set()
+    for b in of_kind("RoleBinding", "ClusterRoleBinding"):
+        where = "%s/%s" % (b["kind"], b["metadata"]["name"])
+        ref = b.get("roleRef") or {}
+        bound.add((ref.get("kind"), ref.get("name")))
+        if (ref.get("kind"), ref.get("name")) not in got:
+            problems.append("%s: roleRef %s/%s is not rendered" % (where, ref.get("kind"), ref.get("name")))
+        subjects = [(s.get("kind"), s.get("name"), s.get("namespace")) for s in b.get("subjects") or []]
+        if subjects != [("ServiceAccount", "finscale", namespace)]:
+            problems.append("%s: subjects must be the finscale ServiceAccount in %s, are %s" % (where, namespace, subjects))
+    for key in set(got) - bound:
+        problems.append("RBAC: %s/%s is bound to nothing" % key)
+
+print("%s rendered: %s" % (overlay, ", ".join(kinds)), file=sys.stderr)
 for p in problems:
-    print("deploy/overlays/shadow: " + p, file=sys.stderr)
+    print("deploy/overlays/%s: %s" % (overlay, p), file=sys.stderr)
 sys.exit(1 if problems else 0)
 PYEOF
+}
+
+# The CLI that .ci/run's `dotnet test FinScale.Streaming.sln` has already built (no build here: CI's time
+# budget), or FINSCALE_DLL: the newest build that has `policy validate` (a stale local build may predate it).
+# Empty when there is none.
+FINSCALE_CLI=""
+find_finscale_cli() {
+  command -v dotnet >/dev/null 2>&1 || return 1
+  local candidate
+  while IFS= read -r candidate; do
+    # `--help` exits 0 even where the command is unknown; `policy default` fails there.
+    if dotnet "$candidate" policy default >/dev/null 2>&1; then
+      FINSCALE_CLI="$candidate"
+      return 0
+    fi
+  done < <(ls -t -- ${FINSCALE_DLL:+"$FINSCALE_DLL"} "$REPO/src/FinScale.Host/bin/Debug/net10.0/finscale.dll" \
+             "$REPO/artifacts/bin/FinScale.Host/debug/finscale.dll" 2>/dev/null)
+  return 1
+}
+
+check_policy_with_cli() {
+  dotnet "$FINSCALE_CLI" policy validate "$WORK/$1.policy.yaml" >&2
 }
 
 # ------------------------------------------------------------------------------------------
@@ -388,15 +556,30 @@ fi
 
 if ensure_kubectl; then
   pass "kubectl ($("$KUBECTL" version --client --short 2>/dev/null || "$KUBECTL" version --client 2>/dev/null | head -n 1), ${KUBECTL#"$REPO/"})"
-  if render_overlay; then
-    pass "kubectl kustomize deploy/overlays/shadow"
-    if [[ -n "$PYTHON" ]]; then
-      if check_rendered_objects; then pass "rendered objects (apiVersion, kind, metadata.name, hardening)"; else fail "rendered objects"; fi
-    fi
+  WORK="$(mktemp -d)"
+  if find_finscale_cli; then
+    log "finscale policy validate with ${FINSCALE_CLI#"$REPO/"}"
   else
-    fail "kubectl kustomize deploy/overlays/shadow"
+    log "skip finscale policy validate: no built CLI that has it (build src/FinScale.Host or set FINSCALE_DLL); structural policy checks only"
   fi
-  [[ -n "$RENDERED" ]] && rm -f "$RENDERED"
+  for overlay in "${OVERLAYS[@]}"; do
+    if render_overlay "$overlay"; then
+      pass "kubectl kustomize deploy/overlays/$overlay"
+      if [[ -n "$PYTHON" ]]; then
+        if check_rendered_objects "$overlay"; then
+          pass "deploy/overlays/$overlay rendered objects (hardening, policy ConfigMap, $([[ $overlay == shadow ]] && echo 'no RBAC, --mode shadow' || echo 'RBAC = deploy/rbac, subjects, leader election'))"
+        else
+          fail "deploy/overlays/$overlay rendered objects"
+        fi
+        if [[ -n "$FINSCALE_CLI" && -s "$WORK/$overlay.policy.yaml" ]]; then
+          if check_policy_with_cli "$overlay"; then pass "finscale policy validate (deploy/overlays/$overlay ConfigMap)"; else fail "finscale policy validate (deploy/overlays/$overlay ConfigMap)"; fi
+        fi
+      fi
+    else
+      fail "kubectl kustomize deploy/overlays/$overlay"
+    fi
+  done
+  rm -rf "$WORK"
 else
   fail "kubectl (kubernetes-client) unavailable"
 fi
