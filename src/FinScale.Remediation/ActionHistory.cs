@@ -15,6 +15,7 @@ public sealed class ActionHistory
     private readonly List<(DateTimeOffset At, string Workload, string Pod)> _podRestarts = [];
     private readonly Dictionary<string, DateTimeOffset> _cordoned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, int>> _weightsSet = new(StringComparer.Ordinal);
+    private readonly List<ShiftRecord> _shifts = [];
 
     /// <summary>How long idempotency keys are remembered; a redelivery later than this could repeat a decision.</summary>
     public TimeSpan KeyRetention { get; init; } = TimeSpan.FromDays(1);
@@ -38,6 +39,25 @@ public sealed class ActionHistory
 
     /// <summary>The weights FinScale last set on a VirtualService (<c>namespace/name</c>), if it did.</summary>
     public IReadOnlyDictionary<string, int>? WeightsSet(string virtualService) => _weightsSet.GetValueOrDefault(virtualService);
+
+    /// <summary>Traffic shifts to put back once their canary recovers, oldest first.</summary>
+    public IReadOnlyList<ShiftRecord> Shifts => _shifts;
+
+    /// <summary>Remembers a shift to restore when every anomaly behind it has ended.</summary>
+    public void RecordShift(ShiftRecord shift) => _shifts.Add(shift ?? throw new ArgumentNullException(nameof(shift)));
+
+    /// <summary>Forgets a shift (restored, or given up because someone changed the weights).</summary>
+    public void ForgetShift(ShiftRecord shift) => _shifts.Remove(shift);
+
+    /// <summary>Notes that the episode <paramref name="anomalyId"/> ended at <paramref name="at"/>.</summary>
+    public void NoteResolved(string anomalyId, DateTimeOffset at)
+    {
+        foreach (var shift in _shifts)
+        {
+            if (shift.AnomalyIds.Contains(anomalyId))
+                shift.Resolved[anomalyId] = at;
+        }
+    }
 
     /// <summary>Remembers the idempotency key of any decision, so a redelivered anomaly is not decided twice.</summary>
     public void RecordKey(string idempotencyKey, DateTimeOffset at) => _keys.TryAdd(idempotencyKey, at);
@@ -89,4 +109,32 @@ public sealed class ActionHistory
         foreach (var (key, _) in _keys.Where(kv => kv.Value < keySince).ToList())
             _keys.Remove(key);
     }
+}
+
+/// <summary>A traffic shift FinScale made and will undo when the canary recovers.</summary>
+/// <param name="Key">Idempotency key of the shift decision.</param>
+/// <param name="Target">The VirtualService.</param>
+/// <param name="Original">The weights read before the shift: what a restore sets.</param>
+/// <param name="Set">The weights the shift set: a VirtualService that no longer has them was changed by someone.</param>
+/// <param name="AnomalyIds">The anomalies behind the shift; all must end before the restore.</param>
+/// <param name="Anomaly">The anomaly the shift answered (the restore's audit record carries it).</param>
+/// <param name="At">Event time of the shift.</param>
+/// <param name="RestoreAfter">Least event time between the shift and its restore.</param>
+/// <param name="Rule">The rule that shifted.</param>
+public sealed record ShiftRecord(
+    string Key,
+    ActionTarget Target,
+    IReadOnlyDictionary<string, int> Original,
+    IReadOnlyDictionary<string, int> Set,
+    IReadOnlySet<string> AnomalyIds,
+    Anomaly Anomaly,
+    DateTimeOffset At,
+    TimeSpan RestoreAfter,
+    string Rule)
+{
+    /// <summary>When each anomaly behind the shift ended.</summary>
+    public Dictionary<string, DateTimeOffset> Resolved { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>True once every anomaly behind the shift has ended.</summary>
+    public bool Recovered => AnomalyIds.All(Resolved.ContainsKey);
 }

@@ -104,7 +104,8 @@ public static class RemediationPlanner
         string? Workload = null,
         int? Replicas = null,
         IReadOnlyDictionary<string, int>? Weights = null,
-        string? Refusal = null);
+        string? Refusal = null,
+        IReadOnlyDictionary<string, int>? Original = null);
 
     private static IEnumerable<Step> Steps(Finding f, PolicyRule rule, ClusterView cluster, DateTimeOffset now)
     {
@@ -211,7 +212,8 @@ public static class RemediationPlanner
                 var weights = subsets.ToDictionary(s => s, s => s == canary.CanarySubset ? cw : s == canary.StableSubset ? 100 - cw : 0, StringComparer.Ordinal);
                 yield return new Step(ActionKind.ShiftTraffic, vsTarget, f.Anomalies,
                     string.Create(CultureInfo.InvariantCulture, $"shift VirtualService {ns}/{canary.VirtualService} to {canary.StableSubset} {100 - cw} / {canary.CanarySubset} {cw}"),
-                    Weights: weights);
+                    Weights: weights,
+                    Original: WeightsOf(vs));
                 yield break;
 
             default:
@@ -303,8 +305,105 @@ public static class RemediationPlanner
         }
 
         history.RecordAction(key, step.Target, step.Action, now, step.Workload, step.Weights);
+        if (step.Action == ActionKind.ShiftTraffic && rule.Parameters.RestoreOnRecovery && step.Original is { } original && step.Weights is { } set)
+        {
+            history.RecordShift(new ShiftRecord(key, step.Target, original, set, f.Anomalies.Select(a => a.AnomalyId).ToHashSet(StringComparer.Ordinal),
+                episode, now, rule.Parameters.EffectiveRestoreAfter, rule.Name));
+        }
+
         return Make(f, rule, policy, step, key, now, DecisionOutcome.Recommended, null, why);
     }
+
+    /// <summary>
+    /// Restores the traffic shifts whose canary recovered: every anomaly behind the shift has ended and the shift's
+    /// <c>restore_after</c> has passed. A VirtualService whose weights someone changed since the shift is left as it is
+    /// (held back by the human-override guard); namespace, protection, freeze windows and the rate limit apply as to any action.
+    /// </summary>
+    public static IReadOnlyList<PlannedDecision> PlanRestores(ClusterView cluster, RemediationPolicyDocument policy, ActionHistory history, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(history);
+        var g = policy.Guards;
+        var decisions = new List<PlannedDecision>();
+        foreach (var shift in history.Shifts.Where(s => s.Recovered && now - s.At >= s.RestoreAfter).ToList())
+        {
+            var t = shift.Target;
+            var key = StableIds.Of(shift.Key, "restore");
+            var step = new Step(ActionKind.ShiftTraffic, t, [shift.Anomaly],
+                $"the canary recovered (all {shift.AnomalyIds.Count} anomalies behind the shift ended); restore VirtualService {t.Namespace}/{t.Name} to {Describe(shift.Original)}",
+                Weights: shift.Original);
+            var finding = new Finding(FindingKind.CanaryRegression, t.Namespace, null, null, [], null, null, [], [shift.Anomaly], "canary recovered");
+            var rule = new PolicyRule(shift.Rule, FindingKind.CanaryRegression, ActionKind.ShiftTraffic, 0, 0, [], [], new ActionParameters());
+
+            PlannedDecision Decide(DecisionOutcome outcome, string? guard, string? because)
+            {
+                history.RecordKey(key, now);
+                var reason = guard is null ? step.Why : $"{step.Why}; held back by {guard}: {because}";
+                var made = Make(finding, rule, policy, step, key, now, outcome, guard, reason);
+                return made with { Decision = made.Decision with { Finding = "canary_recovered", Anomalies = [new AnomalyRef(shift.Anomaly.AnomalyId, shift.Anomaly.Series, shift.Anomaly.TraceId)] } };
+            }
+
+            if (history.Contains(key))
+            {
+                history.ForgetShift(shift);
+                continue;
+            }
+
+            var vs = cluster.VirtualServices.FirstOrDefault(v => v.Namespace == t.Namespace && v.Name == t.Name);
+            if (cluster.Known && vs is null)
+            {
+                history.ForgetShift(shift);
+                var gone = Decide(DecisionOutcome.NoAction, null, null);
+                decisions.Add(gone with
+                {
+                    Decision = gone.Decision with { Action = ActionKind.None, Reason = $"{step.Why}; VirtualService {t.Namespace}/{t.Name} is gone, nothing to restore" },
+                });
+                continue;
+            }
+
+            if (vs is not null && !SameWeights(WeightsOf(vs), shift.Set))
+            {
+                history.ForgetShift(shift);
+                decisions.Add(Decide(DecisionOutcome.HeldBack, Guards.HumanOverride,
+                    $"its weights are {Describe(WeightsOf(vs))}, not the {Describe(shift.Set)} FinScale set; a human's change is not undone"));
+                continue;
+            }
+
+            if (!g.AllowedNamespaces.Contains(t.Namespace, StringComparer.Ordinal))
+            {
+                history.ForgetShift(shift);
+                decisions.Add(Decide(DecisionOutcome.HeldBack, Guards.Namespace, $"namespace {t.Namespace} is not in guards.allowed_namespaces"));
+                continue;
+            }
+
+            if (ProtectedObject(step, finding, cluster) is { } guarded)
+            {
+                history.ForgetShift(shift);
+                decisions.Add(Decide(DecisionOutcome.HeldBack, Guards.Protected, $"{guarded} is annotated {ProtectedAnnotation}=true"));
+                continue;
+            }
+
+            // A freeze or a used-up rate limit only delays a restore: it stays pending and is tried on a later window.
+            if (FreezeWindows.OpenAt(g.FreezeWindows, now) is not null || history.ActionsSince(now - g.RateLimit.Per) >= g.RateLimit.Actions)
+                continue;
+
+            history.ForgetShift(shift);
+            history.RecordAction(key, t, ActionKind.ShiftTraffic, now, weights: shift.Original);
+            decisions.Add(Decide(DecisionOutcome.Recommended, null, null));
+        }
+
+        return decisions;
+    }
+
+    private static IReadOnlyDictionary<string, int> WeightsOf(VirtualServiceInfo vs) =>
+        vs.Routes.GroupBy(r => r.Subset, StringComparer.Ordinal).ToDictionary(x => x.Key, x => x.Sum(r => r.Weight), StringComparer.Ordinal);
+
+    private static bool SameWeights(IReadOnlyDictionary<string, int> a, IReadOnlyDictionary<string, int> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var w) && w == kv.Value);
+
+    private static string Describe(IReadOnlyDictionary<string, int> weights) =>
+        string.Join(" / ", weights.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value}")));
 
     private static string? ProtectedObject(Step step, Finding f, ClusterView cluster)
     {

@@ -18,7 +18,7 @@ internal sealed partial class PolicyReader
     private static readonly string[] ModeKeys = ["default", "actions"];
     private static readonly string[] RuleKeys = ["name", "when", "action", "params"];
     private static readonly string[] WhenKeys = ["finding", "min_score", "min_anomalies", "metrics", "namespaces"];
-    private static readonly string[] ParamKeys = ["canary_weight", "factor", "min_added", "max_replicas"];
+    private static readonly string[] ParamKeys = ["canary_weight", "restore_on_recovery", "restore_after", "factor", "min_added", "max_replicas"];
     private static readonly string[] GuardKeys =
         ["cooldown", "rate_limit", "max_workload_share", "max_cordoned_nodes", "max_cordoned_share", "stale_after", "allowed_namespaces", "freeze_windows"];
     private static readonly string[] RateLimitKeys = ["actions", "per"];
@@ -237,7 +237,7 @@ internal sealed partial class PolicyReader
             var key = (keyNode as YamlScalarNode)?.Value;
             var owner = key switch
             {
-                "canary_weight" => ActionKind.ShiftTraffic,
+                "canary_weight" or "restore_on_recovery" or "restore_after" => ActionKind.ShiftTraffic,
                 "factor" or "min_added" or "max_replicas" => ActionKind.Scale,
                 _ => (ActionKind?)null,
             };
@@ -247,6 +247,10 @@ internal sealed partial class PolicyReader
 
         if (Get(map, "canary_weight") is { } cw && Integer(cw, path + ".canary_weight") is { } weight)
             parameters = parameters with { CanaryWeight = Check(weight, cw, path + ".canary_weight", weight is >= 0 and <= 100, "must be between 0 and 100") };
+        if (Get(map, "restore_on_recovery") is { } ror && Boolean(ror, path + ".restore_on_recovery") is { } restore)
+            parameters = parameters with { RestoreOnRecovery = restore };
+        if (Get(map, "restore_after") is { } ra && Duration(ra, path + ".restore_after") is { } after)
+            parameters = parameters with { RestoreAfter = after };
         if (Get(map, "factor") is { } fn && Number(fn, path + ".factor") is { } factor)
             parameters = parameters with { ScaleFactor = Check(factor, fn, path + ".factor", factor > 1, "must be greater than 1") };
         if (Get(map, "min_added") is { } ma && Integer(ma, path + ".min_added") is { } added)
@@ -472,6 +476,16 @@ internal sealed partial class PolicyReader
 
     private double? Share(YamlNode node, string path) =>
         Number(node, path) is { } v ? Check(v, node, path, v is > 0 and <= 1, "must be greater than 0 and at most 1") : null;
+
+    private bool? Boolean(YamlNode node, string path)
+    {
+        if (Scalar(node, path, "true or false") is not { } text)
+            return null;
+        if (bool.TryParse(text, out var value))
+            return value;
+        Error(node, $"{path}: expected true or false, got '{text}'");
+        return null;
+    }
 
     private TimeSpan? Duration(YamlNode node, string path)
     {

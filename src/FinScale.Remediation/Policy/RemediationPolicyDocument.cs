@@ -38,7 +38,20 @@ public sealed record PolicyRule(
 /// <param name="ScaleFactor">scale: desired replicas = ceil(current × factor).</param>
 /// <param name="MinAdded">scale: at least this many replicas added.</param>
 /// <param name="MaxReplicas">scale: never more replicas than this.</param>
-public sealed record ActionParameters(int CanaryWeight = 0, double ScaleFactor = 1.5, int MinAdded = 1, int MaxReplicas = 50);
+/// <param name="RestoreOnRecovery">shift_traffic: put the weights back as they were once every anomaly behind the shift has
+/// ended (the canary recovered) and <paramref name="RestoreAfter"/> has passed, unless someone changed them since.</param>
+/// <param name="RestoreAfter">shift_traffic: least event time between the shift and its restore.</param>
+public sealed record ActionParameters(
+    int CanaryWeight = 0,
+    double ScaleFactor = 1.5,
+    int MinAdded = 1,
+    int MaxReplicas = 50,
+    bool RestoreOnRecovery = false,
+    TimeSpan RestoreAfter = default)
+{
+    /// <summary><see cref="RestoreAfter"/>, or 15 minutes when not set.</summary>
+    public TimeSpan EffectiveRestoreAfter => RestoreAfter > TimeSpan.Zero ? RestoreAfter : TimeSpan.FromMinutes(15);
+}
 
 /// <summary>The mode each action kind runs in. Shadow unless the policy says otherwise.</summary>
 /// <param name="Default">Mode of every kind not listed.</param>

@@ -20,6 +20,7 @@ public sealed class OtlpDecodeCounters
     internal long DefaultedServiceName;
     internal long SpansRead;
     internal long MalformedSpans;
+    internal long MalformedExemplar;
 
     /// <summary>OTLP data points read (before any rule).</summary>
     public long DataPoints => Volatile.Read(ref DataPointsRead);
@@ -56,6 +57,9 @@ public sealed class OtlpDecodeCounters
 
     /// <summary>Resources without <c>service.name</c>, keyed as <c>unknown_service</c> (the SDK default).</summary>
     public long DefaultedServiceNames => Volatile.Read(ref DefaultedServiceName);
+
+    /// <summary>Exemplars ignored because their <c>trace_id</c> is not 16 bytes or is all zero (the point itself is used).</summary>
+    public long MalformedExemplars => Volatile.Read(ref MalformedExemplar);
 
     /// <summary>Spans read.</summary>
     public long Spans => Volatile.Read(ref SpansRead);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
@@ -26,6 +27,13 @@ namespace FinScale.Streaming.Otlp;
 /// <item>Skipped and counted, never failing the record: points flagged NO_RECORDED_VALUE, NaN/infinite or missing
 /// values, <c>time_unix_nano</c> 0 or beyond the allowed clock skew, unspecified temporality, cumulative points not
 /// newer than their predecessor, inconsistent buckets, new series past the cardinality cap.</item>
+/// <item>Exemplars (gauge, sum, histogram and exponential histogram points): the trace id of the exemplar with the
+/// largest value (<c>as_double</c> or <c>as_int</c>; one without a value ranks below any value; the first of equals
+/// wins) is the example trace of every series update derived from that point, handed to
+/// <see cref="IPointSink.AddExemplar"/>; for a latency histogram that is the slowest request recorded. Exemplars
+/// without a trace id are ignored; a <c>trace_id</c> that is not 16 bytes (or is all zero) is ignored and counted in
+/// <see cref="OtlpDecodeCounters.MalformedExemplars"/>, the point is still used (an exemplar is optional, like the other
+/// content rules above); an exemplar with a wrong wire type is broken protobuf, below.</item>
 /// <item>Structurally broken protobuf fails the whole record (<see cref="RecordDecodeException"/>): it goes to the
 /// dead-letter topic and none of its points is emitted. A first pass validates, a second converts, so no state
 /// changes for a record that is rejected.</item>
@@ -66,6 +74,10 @@ internal sealed class OtlpMetricsDecoder
     private IPointSink _sink = null!;
     private ulong _nowNanos;
     private bool _commit;
+
+    // The current point's example trace (zero: none) and the value that chose it; reset per data point.
+    private UInt128 _exemplar;
+    private double _exemplarValue;
 
     /// <summary>Creates a decoder interning into <paramref name="catalog"/>.</summary>
     public OtlpMetricsDecoder(SeriesCatalog catalog, OtlpOptions options, TimeProvider time)
@@ -270,6 +282,7 @@ internal sealed class OtlpMetricsDecoder
                 Counters.DataPointsRead++;
                 _hash.Reset();
                 _hash.Append(_metricHash);
+                _exemplar = UInt128.Zero;
             }
 
             switch (kind)
@@ -333,6 +346,10 @@ internal sealed class OtlpMetricsDecoder
                 case 8:
                     r.Expect(wt, WireType.Varint, "NumberDataPoint.flags");
                     flags = r.ReadVarint();
+                    break;
+                case 5:
+                    r.Expect(wt, WireType.LengthDelimited, "NumberDataPoint.exemplars");
+                    Exemplar(r.ReadLengthDelimited());
                     break;
                 default:
                     r.Skip(wt);
@@ -431,6 +448,10 @@ internal sealed class OtlpMetricsDecoder
                 case 12:
                     r.Expect(wt, WireType.Fixed64, "HistogramDataPoint.max");
                     max = r.ReadDouble();
+                    break;
+                case 8:
+                    r.Expect(wt, WireType.LengthDelimited, "HistogramDataPoint.exemplars");
+                    Exemplar(r.ReadLengthDelimited());
                     break;
                 default:
                     r.Skip(wt);
@@ -574,6 +595,10 @@ internal sealed class OtlpMetricsDecoder
                 case 13:
                     r.Expect(wt, WireType.Fixed64, "ExponentialHistogramDataPoint.max");
                     max = r.ReadDouble();
+                    break;
+                case 11:
+                    r.Expect(wt, WireType.LengthDelimited, "ExponentialHistogramDataPoint.exemplars");
+                    Exemplar(r.ReadLengthDelimited());
                     break;
                 default:
                     r.Skip(wt);
@@ -876,6 +901,73 @@ internal sealed class OtlpMetricsDecoder
         return stream;
     }
 
+    /// <summary>
+    /// One <c>Exemplar</c>: the first pass checks its wire types (and attributes), the second keeps its trace id when its
+    /// value is the largest of the point's so far.
+    /// </summary>
+    private void Exemplar(ReadOnlySpan<byte> exemplar)
+    {
+        ReadOnlySpan<byte> traceId = default;
+        var value = double.NegativeInfinity;
+        var r = new ProtoReader(exemplar);
+        while (r.TryReadTag(out var field, out var wt))
+        {
+            switch (field)
+            {
+                case 2:
+                    r.Expect(wt, WireType.Fixed64, "Exemplar.time_unix_nano");
+                    r.ReadFixed64();
+                    break;
+                case 3:
+                    r.Expect(wt, WireType.Fixed64, "Exemplar.as_double");
+                    value = r.ReadDouble();
+                    break;
+                case 4:
+                    r.Expect(wt, WireType.LengthDelimited, "Exemplar.span_id");
+                    r.ReadLengthDelimited();
+                    break;
+                case 5:
+                    r.Expect(wt, WireType.LengthDelimited, "Exemplar.trace_id");
+                    traceId = r.ReadLengthDelimited();
+                    break;
+                case 6:
+                    r.Expect(wt, WireType.Fixed64, "Exemplar.as_int");
+                    value = (long)r.ReadFixed64();
+                    break;
+                case 7:
+                    r.Expect(wt, WireType.LengthDelimited, "Exemplar.filtered_attributes");
+                    var keyValue = r.ReadLengthDelimited();
+                    if (!_commit)
+                    {
+                        OtlpAttributes.ReadKey(keyValue, out var attributeValue);
+                        OtlpAttributes.Validate(attributeValue);
+                    }
+
+                    break;
+                default:
+                    r.Skip(wt);
+                    break;
+            }
+        }
+
+        if (!_commit || traceId.IsEmpty)
+            return;
+        var id = traceId.Length == 16 ? BinaryPrimitives.ReadUInt128BigEndian(traceId) : UInt128.Zero;
+        if (id == UInt128.Zero)
+        {
+            Counters.MalformedExemplar++;
+            return;
+        }
+
+        if (double.IsNaN(value))
+            value = double.NegativeInfinity;
+        if (_exemplar == UInt128.Zero || value > _exemplarValue)
+        {
+            _exemplar = id;
+            _exemplarValue = value;
+        }
+    }
+
     private void Attribute(ReadOnlySpan<byte> keyValue)
     {
         if (_commit)
@@ -935,6 +1027,8 @@ internal sealed class OtlpMetricsDecoder
 
         Counters.PointsEmitted++;
         _sink.Add(id, (long)(timeNanos / 1_000_000), value);
+        if (_exemplar != UInt128.Zero)
+            _sink.AddExemplar(id, (long)(timeNanos / 1_000_000), _exemplar);
     }
 
     private static double Seconds(ulong nanos) => nanos / 1e9;

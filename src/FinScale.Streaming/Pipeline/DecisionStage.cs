@@ -165,6 +165,18 @@ internal sealed class DecisionStage
         };
     }
 
+    /// <summary>Puts traffic shifts back whose canary recovered (the policy's <c>restore_on_recovery</c>).</summary>
+    private async Task RestoreAsync(DateTimeOffset now, RecordTicket ticket, CancellationToken abort)
+    {
+        if (_history.Shifts.Count == 0)
+            return;
+        var cluster = _settings.Cluster.Current;
+        if (!cluster.Known)
+            cluster = _telemetryView.Current;
+        foreach (var plan in RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now))
+            Audit(plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision, ticket);
+    }
+
     private void ResolveRetries(Anomaly resolved)
     {
         for (var i = 0; i < _retries.Count; i++)
@@ -216,6 +228,8 @@ internal sealed class DecisionStage
             // The end of an episode is recorded for the audit report's "recovered on its own"; nothing to decide,
             // and a blocked action waiting on it need not be retried.
             ResolveRetries(anomaly);
+            _history.NoteResolved(anomaly.AnomalyId, anomaly.EventTime);
+            await RestoreAsync(anomaly.EventTime, ticket, abort);
             ticket.Complete();
             return;
         }
@@ -253,7 +267,7 @@ internal sealed class DecisionStage
             cluster = _telemetryView.Current;
         var findings = Diagnoser.Diagnose(anomalies, cluster, _settings.Diagnosis, now);
         var planned = RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now);
-        foreach (var plan in planned)
+        foreach (var plan in planned.Concat(RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now)))
         {
             var decision = plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision;
             Audit(decision, done);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using FinScale.Contracts;
 using FinScale.Detection;
 
 namespace FinScale.Streaming.Pipeline;
@@ -10,14 +11,16 @@ internal sealed class DetectionStage
     private readonly ChannelWriter<AnomalyEnvelope> _output;
     private readonly ShardDetector _detector;
     private readonly PipelineStats _stats;
+    private readonly ExemplarIndex? _exemplars;
     private readonly List<DetectedAnomaly> _found = [];
 
-    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, ShardDetector detector, PipelineStats stats)
+    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, ShardDetector detector, PipelineStats stats, ExemplarIndex? exemplars = null)
     {
         _input = input;
         _output = output;
         _detector = detector;
         _stats = stats;
+        _exemplars = exemplars;
     }
 
     /// <summary>Processes batches until the input completes. Does not complete the shared output: the pipeline does, once every shard is done.</summary>
@@ -34,12 +37,23 @@ internal sealed class DetectionStage
             {
                 var ticket = batch.TicketAt(found.PointIndex);
                 ticket.AddPending(); // held until the anomaly and its decision are written
-                await _output.WriteAsync(new AnomalyEnvelope(found.Anomaly, ticket), abort);
+                await _output.WriteAsync(new AnomalyEnvelope(WithTrace(found.Anomaly, batch.Points[found.PointIndex]), ticket), abort);
             }
 
             // The points have passed detection.
             for (var i = 0; i < batch.Count; i++)
                 batch.TicketAt(i).Complete();
         }
+    }
+
+    /// <summary>
+    /// An opening anomaly gets the trace id of the point that opened it, when that point had one (looked up only here,
+    /// which is rare, so points never carry it). A resolution is about a normal point: it gets none.
+    /// </summary>
+    private Anomaly WithTrace(Anomaly anomaly, in SeriesPoint point)
+    {
+        if (_exemplars is null || anomaly.State != AnomalyState.Open || anomaly.TraceId is not null)
+            return anomaly;
+        return _exemplars.Find(point.SeriesId, point.TimestampMs) is { } traceId ? anomaly with { TraceId = traceId } : anomaly;
     }
 }

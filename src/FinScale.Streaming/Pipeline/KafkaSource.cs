@@ -38,6 +38,7 @@ internal sealed class KafkaSource : IPointSink
     private readonly bool _metricsJson;
     private readonly bool _spansJson;
     private readonly TraceMetricsAggregator<RecordTicket> _traces;
+    private readonly ExemplarIndex? _exemplars;
     private readonly TicketGroups _groups = new();
     private readonly List<SpanRecord> _spanScratch = [];
     private readonly List<SeriesPoint> _derived = [];
@@ -76,7 +77,8 @@ internal sealed class KafkaSource : IPointSink
         PipelineStats stats,
         DeliveryFaults faults,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        ExemplarIndex? exemplars = null)
     {
         _producer = producer;
         _serde = serde;
@@ -99,7 +101,8 @@ internal sealed class KafkaSource : IPointSink
         _otlpSpans = new OtlpSpansDecoder(otlp, time);
         _metricsJson = otlp.MetricsEncoding == OtlpOptions.JsonEncoding;
         _spansJson = otlp.SpansEncoding == OtlpOptions.JsonEncoding;
-        _traces = new TraceMetricsAggregator<RecordTicket>(traces, catalog);
+        _traces = new TraceMetricsAggregator<RecordTicket>(traces, catalog) { Exemplars = exemplars };
+        _exemplars = exemplars;
         _traceIdleFlush = traces.Window + traces.AllowedLateness;
         stats.OtlpMetrics = _otlpMetrics.Counters;
         stats.OtlpSpans = _otlpSpans.Counters;
@@ -283,6 +286,9 @@ internal sealed class KafkaSource : IPointSink
 
     /// <inheritdoc/>
     public void Add(int seriesId, long timestampMs, double value) => Route(new SeriesPoint(seriesId, timestampMs, value), _current!);
+
+    /// <inheritdoc/>
+    public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId) => _exemplars?.Add(seriesId, timestampMs, traceId);
 
     private void Route(in SeriesPoint point, RecordTicket ticket)
     {

@@ -105,6 +105,8 @@ public sealed class MetricsPipeline
             .Build();
         await _serdes.InitializeAsync(stop);
         var catalog = new SeriesCatalog(_detection.MaxSeries);
+        var exemplars = _options.ExemplarIndexCapacity > 0 ? new ExemplarIndex(_options.ExemplarIndexCapacity) : null;
+        Stats.Exemplars = exemplars;
 
         var source = new KafkaSource(
             new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig()),
@@ -119,11 +121,12 @@ public sealed class MetricsPipeline
             Stats,
             faults,
             _time,
-            _logger);
+            _logger,
+            exemplars);
         PipelineLog.Started(_logger, string.Join(", ", _topics.InputTopics), _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
         var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
-        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, abort.Token);
+        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, abort.Token);
         var decisions = new DecisionStage(
                 anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time)
             .RunAsync(abort.Token);
@@ -168,12 +171,12 @@ public sealed class MetricsPipeline
         return config;
     }
 
-    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, CancellationToken abort)
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, CancellationToken abort)
     {
         // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
         try
         {
-            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats).RunAsync(abort)));
+            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars).RunAsync(abort)));
             output.TryComplete();
         }
         catch (Exception ex)

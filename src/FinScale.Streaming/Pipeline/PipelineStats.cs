@@ -43,6 +43,9 @@ public sealed class PipelineStats
 
     internal Detection.SeriesCatalog? Catalog { get; set; }
 
+    /// <summary>The run's table of example trace ids (its overwrite and miss counters); null when trace ids are off.</summary>
+    public ExemplarIndex? Exemplars { get; internal set; }
+
     /// <summary>What the OTLP metrics decoder did with the data points it read, by rule.</summary>
     public Otlp.OtlpDecodeCounters OtlpMetrics { get; internal set; } = new();
 

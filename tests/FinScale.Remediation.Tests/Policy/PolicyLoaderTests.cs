@@ -244,12 +244,29 @@ public class PolicyLoaderTests
         { "  - name: r\n    when: { finding: traffic_surge }\n    action: scale\n    params: { max_replicas: 0 }\n", 7, 29, "rules[0].params.max_replicas: must be at least 1, got '0'" },
         { "  - name: r\n    when: { finding: traffic_surge }\n    action: scale\n    params: { min_added: -1 }\n", 7, 26, "rules[0].params.min_added: must be at least 0, got '-1'" },
         { "  - name: r\n    when: { finding: pod_fault }\n    action: restart_pod\n    params: { factor: 2 }\n", 7, 15, "rules[0].params.factor: applies to scale, not restart_pod" },
+        { "  - name: r\n    when: { finding: pod_fault }\n    action: restart_pod\n    params: { restore_after: 5m }\n", 7, 15, "rules[0].params.restore_after: applies to shift_traffic, not restart_pod" },
+        {
+            "  - name: r\n    when: { finding: canary_regression }\n    action: shift_traffic\n    params: { restore_on_recovery: maybe }\n", 7, 36,
+            "rules[0].params.restore_on_recovery: expected true or false, got 'maybe'"
+        },
         {
             "  - name: r\n    when: { finding: pod_fault }\n    action: restart_pod\n  - name: r\n    when: { finding: node_fault }\n    action: cordon_node\n", 7, 11,
             "rules[1].name: duplicate rule name 'r' (first at line 4)"
         },
         { "  - restart_pod\n", 4, 5, "rules[0]: expected a mapping, got 'restart_pod'" },
     };
+
+    [Fact]
+    public void Load_ShiftWithRestore_ReadsTheRestoreParameters()
+    {
+        var yaml = "apiVersion: finscale.io/v1\nkind: RemediationPolicy\nrules:\n"
+            + "  - name: r\n    when: { finding: canary_regression }\n    action: shift_traffic\n    params: { canary_weight: 5, restore_on_recovery: true, restore_after: 30m }\n"
+            + "guards: { allowed_namespaces: [payments] }\n";
+
+        var p = Assert.Single(PolicyLoader.Load(yaml).GetDocumentOrThrow().Rules).Parameters;
+
+        Assert.Equal(new ActionParameters(CanaryWeight: 5, RestoreOnRecovery: true, RestoreAfter: TimeSpan.FromMinutes(30)), p);
+    }
 
     [Theory]
     [MemberData(nameof(RuleErrors))]

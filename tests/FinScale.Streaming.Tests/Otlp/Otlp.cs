@@ -77,6 +77,10 @@ internal static class Otlp
 
         public void Add(int seriesId, long timestampMs, double value) => Points.Add((catalog.TextOf(seriesId), timestampMs, value));
 
+        public List<(string Series, long TimestampMs, UInt128 TraceId)> Exemplars { get; } = [];
+
+        public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId) => Exemplars.Add((catalog.TextOf(seriesId), timestampMs, traceId));
+
         public double ValueOf(string series) => Points.Single(p => p.Series == series).Value;
     }
 }

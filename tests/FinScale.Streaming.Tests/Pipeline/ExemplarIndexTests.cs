@@ -1,0 +1,136 @@
+using FinScale.Streaming.Pipeline;
+
+namespace FinScale.Streaming.Tests.Pipeline;
+
+public class ExemplarIndexTests
+{
+    [Fact]
+    public void Add_ThenTryGet_ReturnsTheTraceId_OtherKeysMiss()
+    {
+        var index = new ExemplarIndex(1024);
+        var trace = new UInt128(0x0af7651916cd43dd, 0x8448eb211c80319c);
+
+        index.Add(7, 1_000, trace);
+
+        Assert.True(index.TryGet(7, 1_000, out var found));
+        Assert.Equal(trace, found);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", index.Find(7, 1_000));
+        Assert.False(index.TryGet(7, 1_001, out _));
+        Assert.False(index.TryGet(8, 1_000, out _));
+        Assert.Null(index.Find(8, 1_000));
+        Assert.Equal(3, index.Misses);
+    }
+
+    [Fact]
+    public void Format_IsThirtyTwoLowercaseHexDigitsInWireOrder()
+    {
+        Assert.Equal("00000000000000000000000000000001", ExemplarIndex.Format(UInt128.One));
+        Assert.Equal("ffffffffffffffffffffffffffffffff", ExemplarIndex.Format(UInt128.MaxValue));
+    }
+
+    [Fact]
+    public void ZeroTraceId_IsNotRecorded()
+    {
+        var index = new ExemplarIndex(16);
+        index.Add(1, 1, UInt128.Zero);
+        Assert.False(index.TryGet(1, 1, out _));
+    }
+
+    [Fact]
+    public void SameKeyAgain_OverwritesInPlace_WithoutCountingAnEviction()
+    {
+        var index = new ExemplarIndex(16);
+        index.Add(1, 5, 10);
+        index.Add(1, 5, 11);
+        Assert.True(index.TryGet(1, 5, out var found));
+        Assert.Equal((UInt128)11, found);
+        Assert.Equal(0, index.Overwritten);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(1000, 1024)]
+    [InlineData(1024, 1024)]
+    public void Capacity_IsRoundedUpToAPowerOfTwo(int requested, int capacity) => Assert.Equal(capacity, new ExemplarIndex(requested).Capacity);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(ExemplarIndex.MaxCapacity + 1)]
+    public void Capacity_OutOfRange_Throws(int capacity) => Assert.Throws<ArgumentOutOfRangeException>(() => new ExemplarIndex(capacity));
+
+    [Fact]
+    public void ManyMoreKeysThanCapacity_HoldsAtMostCapacity_CountsOverwrites_NeverAnswersWrongly()
+    {
+        var index = new ExemplarIndex(256);
+        const int Keys = 100_000;
+        for (var i = 0; i < Keys; i++)
+            index.Add(i % 997, i, (UInt128)(i + 1));
+
+        var held = 0;
+        for (var i = 0; i < Keys; i++)
+        {
+            if (index.TryGet(i % 997, i, out var trace))
+            {
+                Assert.Equal((UInt128)(i + 1), trace); // a hit is always the key's own id
+                held++;
+            }
+        }
+
+        Assert.InRange(held, 1, index.Capacity);
+        Assert.True(index.Overwritten >= Keys - index.Capacity);
+
+        // The newest keys are the ones held: most of the last few written are still there.
+        var recent = Enumerable.Range(Keys - 32, 32).Count(i => index.TryGet(i % 997, i, out _));
+        Assert.True(recent >= 24, $"only {recent} of the last 32 keys held");
+    }
+
+    [Fact]
+    public async Task ConcurrentWritersAndReaders_ReadersSeeOnlyWholeEntriesOfTheirOwnKey()
+    {
+        // Small table, so writers collide on entries all the time and readers race them.
+        var index = new ExemplarIndex(64);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var torn = 0L;
+        var hits = 0L;
+
+        // The trace id is derived from the key, both halves: a torn read or a key/value mix-up shows as a mismatch.
+        static UInt128 TraceOf(int series, long ts) => new(((ulong)ts * 31) + (ulong)series, ~(((ulong)ts * 31) + (ulong)series));
+        static int SeriesOf(int writer, long ts) => (int)(ts % 50) + (writer * 50);
+
+        var latest = new long[2];
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        {
+            var ts = 0L;
+            while (!stop.IsCancellationRequested)
+            {
+                ts++;
+                index.Add(SeriesOf(w, ts), ts, TraceOf(SeriesOf(w, ts), ts));
+                Volatile.Write(ref latest[w], ts);
+            }
+        }));
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            // Readers chase the keys being written right now.
+            while (!stop.IsCancellationRequested)
+            {
+                var w = r;
+                var newest = Volatile.Read(ref latest[w]);
+                for (var ts = Math.Max(1, newest - 16); ts <= newest; ts++)
+                {
+                    if (!index.TryGet(SeriesOf(w, ts), ts, out var trace))
+                        continue;
+                    Interlocked.Increment(ref hits);
+                    if (trace != TraceOf(SeriesOf(w, ts), ts))
+                        Interlocked.Increment(ref torn);
+                }
+            }
+        }));
+
+        await Task.WhenAll(writers.Concat(readers));
+
+        Assert.Equal(0, Interlocked.Read(ref torn));
+        Assert.True(Interlocked.Read(ref hits) > 0, "readers never found a key: the race was not exercised");
+        Assert.True(index.Overwritten > 0);
+    }
+}
