@@ -88,44 +88,41 @@ public class ExemplarIndexTests
     [Fact]
     public async Task ConcurrentWritersAndReaders_ReadersSeeOnlyWholeEntriesOfTheirOwnKey()
     {
-        // Small table, so writers collide on entries all the time and readers race them.
-        var index = new ExemplarIndex(64);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        // 100,000 keys over 1,024 entries: writers overwrite each other's entries all the time and readers race them.
+        var index = new ExemplarIndex(1024);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var torn = 0L;
         var hits = 0L;
 
         // The trace id is derived from the key, both halves: a torn read or a key/value mix-up shows as a mismatch.
-        static UInt128 TraceOf(int series, long ts) => new(((ulong)ts * 31) + (ulong)series, ~(((ulong)ts * 31) + (ulong)series));
-        static int SeriesOf(int writer, long ts) => (int)(ts % 50) + (writer * 50);
+        static UInt128 TraceOf(int series, long ts) => new(((ulong)ts * 131) + (ulong)series, ~(((ulong)ts * 131) + (ulong)series));
 
-        var latest = new long[2];
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
-        {
-            var ts = 0L;
-            while (!stop.IsCancellationRequested)
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Factory.StartNew(
+            () =>
             {
-                ts++;
-                index.Add(SeriesOf(w, ts), ts, TraceOf(SeriesOf(w, ts), ts));
-                Volatile.Write(ref latest[w], ts);
-            }
-        }));
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
-        {
-            // Readers chase the keys being written right now.
-            while (!stop.IsCancellationRequested)
-            {
-                var w = r;
-                var newest = Volatile.Read(ref latest[w]);
-                for (var ts = Math.Max(1, newest - 16); ts <= newest; ts++)
+                var rng = new Random(w);
+                while (!stop.IsCancellationRequested)
                 {
-                    if (!index.TryGet(SeriesOf(w, ts), ts, out var trace))
+                    var (series, ts) = (rng.Next(100), rng.Next(1_000));
+                    index.Add(series, ts, TraceOf(series, ts));
+                }
+            },
+            TaskCreationOptions.LongRunning));
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(
+            () =>
+            {
+                var rng = new Random(100 + r);
+                while (!stop.IsCancellationRequested)
+                {
+                    var (series, ts) = (rng.Next(100), rng.Next(1_000));
+                    if (!index.TryGet(series, ts, out var trace))
                         continue;
                     Interlocked.Increment(ref hits);
-                    if (trace != TraceOf(SeriesOf(w, ts), ts))
+                    if (trace != TraceOf(series, ts))
                         Interlocked.Increment(ref torn);
                 }
-            }
-        }));
+            },
+            TaskCreationOptions.LongRunning));
 
         await Task.WhenAll(writers.Concat(readers));
 
