@@ -139,6 +139,45 @@ public abstract class RemediationContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Run_DryRunMode_SendsTheRequestWithDryRunAllAndAuditsTheAnswerWithoutChangingAnything()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+
+        await RunAsync(h, ExecutionMode.DryRun);
+
+        var d = Assert.Single(await h.ReadDecisionsAsync()).Value;
+        Assert.Equal(ExecutionMode.DryRun, d.Mode);
+        Assert.Equal(DecisionOutcome.DryRun, d.Outcome);
+        Assert.Contains("dryRun=All", d.Request, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(d.Response));
+        Assert.NotNull(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+        var eviction = Assert.Single(Server.Requests, r => r.Subresource == "eviction");
+        Assert.True(eviction.DryRun);
+    }
+
+    [SkippableFact]
+    public async Task Run_ApiServerDown_AuditsTheFailureWithTheApisErrorAndKeepsConsuming()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        await PublishSlowPodAsync(h);
+        var options = FastOptions();
+        var view = new ClusterViewSource(_client!, options, TimeProvider.System);
+        Assert.True(await view.RefreshAsync(CancellationToken.None));
+        Server.InjectFault(1000, status: 503, match: r => r.Verb is not ("list" or "get") || r.Resource == "pods");
+
+        var stats = await RunAsync(h, ExecutionMode.Enforce, view);
+
+        Assert.Equal(720, stats.Records);
+        var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
+        Assert.Equal(DecisionOutcome.Failed, decisions[0].Outcome);
+        Assert.Contains("503", decisions[0].Response, StringComparison.Ordinal);
+        Assert.NotNull(Server.Get(string.Empty, "pods", Ns, Pods[2]));
+    }
+
+    [SkippableFact]
     public async Task Run_PodGoneBeforeTheDecision_IsAuditedWithTheReasonAndNothingIsSent()
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
@@ -164,16 +203,19 @@ public abstract class RemediationContract : IAsyncLifetime
         await h.PublishAsync(Workloads.Merge(series));
     }
 
-    private async Task<Streaming.Pipeline.PipelineStats> RunAsync(PipelineHarness h, ExecutionMode mode)
+    private static IOptions<KubernetesActionOptions> FastOptions() => Options.Create(new KubernetesActionOptions
     {
-        var options = Options.Create(new KubernetesActionOptions
-        {
-            MaxAttempts = 3,
-            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(50),
-        });
-        var view = new ClusterViewSource(_client!, options, TimeProvider.System);
-        Assert.True(await view.RefreshAsync(CancellationToken.None));
+        MaxAttempts = 3,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+    });
+
+    private async Task<Streaming.Pipeline.PipelineStats> RunAsync(PipelineHarness h, ExecutionMode mode, ClusterViewSource? listed = null)
+    {
+        var options = FastOptions();
+        var view = listed ?? new ClusterViewSource(_client!, options, TimeProvider.System);
+        if (listed is null)
+            Assert.True(await view.RefreshAsync(CancellationToken.None));
         var executor = new KubernetesRemediationExecutor(new KubernetesDecisionExecutor(new KubernetesActionService(_client!, options, TimeProvider.System)), leadership: null);
         var policy = PipelineHarness.TestPolicy with { Modes = new ModeSettings(mode, new Dictionary<ActionKind, ExecutionMode>()) };
         return await h.RunAsync($"group-{Guid.NewGuid():N}", policy: policy, cluster: new StaticClusterViewProvider(view.Current), executor: executor);
