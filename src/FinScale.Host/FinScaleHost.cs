@@ -120,7 +120,10 @@ internal static class FinScaleHost
         builder.Services.AddSingleton<IClusterViewProvider, ClusterViewProvider>();
         var leaderElection = section.GetSection(nameof(KubernetesActionOptions.LeaderElection)).GetValue<bool>(nameof(LeaderElectionOptions.Enabled));
         if (leaderElection)
+        {
             builder.Services.AddHostedService<LeaderElectionRunner>();
+            builder.Services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaderElectionService>());
+        }
         builder.Services.AddSingleton<IRemediationExecutor>(sp => new KubernetesRemediationExecutor(
             sp.GetRequiredService<KubernetesDecisionExecutor>(),
             leaderElection ? sp.GetRequiredService<LeaderElectionService>() : null));

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using FinScale.Contracts;
+using FinScale.Host.Remediation;
+using FinScale.Kubernetes.LeaderElection;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
 using FinScale.Streaming.Pipeline;
@@ -76,7 +78,11 @@ internal static class RunCommand
         await host.StartAsync(cancellationToken);
         try
         {
-            await pipeline.RunAsync(cancellationToken);
+            // With leader election, replicas are active/passive: only the lease holder consumes, decides and acts.
+            if (host.Services.GetService<ILeadership>() is { } leadership)
+                await LeaderGate.RunWhileLeadingAsync(leadership, pipeline.RunAsync, m => logger.LogInformation("{Leadership}", m), cancellationToken);
+            else
+                await pipeline.RunAsync(cancellationToken);
         }
         finally
         {

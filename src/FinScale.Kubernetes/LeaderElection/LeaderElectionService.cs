@@ -7,7 +7,7 @@ namespace FinScale.Kubernetes.LeaderElection;
 /// <summary>Lease-based leader election (a coordination.k8s.io/v1 Lease through KubernetesClient's
 /// <see cref="LeaderElector"/>), so that of several replicas only one acts. Executors are called only while
 /// <see cref="IsLeader"/> is true.</summary>
-public sealed class LeaderElectionService : IDisposable
+public sealed class LeaderElectionService : ILeadership, IDisposable
 {
     private readonly LeaderElector _elector;
     private volatile bool _leading;
