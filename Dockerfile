@@ -52,7 +52,7 @@ RUN dotnet publish src/FinScale.Host/FinScale.Host.csproj -c Release -o /app --n
 # ---------------------------------------------------------------------------------------------
 # Runtime stage
 # ---------------------------------------------------------------------------------------------
-FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION} AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 
 LABEL org.opencontainers.image.title="finscale" \
       org.opencontainers.image.description="FinScale.Streaming: anomaly detection and remediation decisions on Kafka telemetry"

@@ -191,8 +191,8 @@ if not kinds or kinds[0] not in ("FROM", "ARG"):
 froms = [a for k, a in instructions if k == "FROM"]
 if len(froms) < 2:
     problems.append("expected a multi-stage build (>= 2 FROM), found %d" % len(froms))
-if froms and "dotnet/runtime" not in froms[-1]:
-    problems.append("final stage should be mcr.microsoft.com/dotnet/runtime, is %r" % froms[-1])
+if froms and "dotnet/aspnet" not in froms[-1]:
+    problems.append("final stage should be mcr.microsoft.com/dotnet/aspnet (the runtime with ASP.NET Core, which finscale needs), is %r" % froms[-1])
 for image in froms:
     if re.search(r"alpine|chiseled|distroless", image):
         problems.append("%r: librdkafka needs glibc; check before using alpine/chiseled" % image)
