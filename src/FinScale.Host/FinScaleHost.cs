@@ -7,6 +7,7 @@ using FinScale.Remediation.Cluster;
 using FinScale.Remediation.Diagnosis;
 using FinScale.Remediation.Policy;
 using FinScale.Host.Remediation;
+using FinScale.Host.Telemetry;
 using FinScale.Kubernetes;
 using FinScale.Kubernetes.Cluster;
 using FinScale.Kubernetes.LeaderElection;
@@ -64,6 +65,7 @@ internal static class FinScaleHost
         AddOptions<DetectorOptions>(builder, DetectorOptions.Section);
         AddOptions<PolicyOptions>(builder, PolicyOptions.Section);
         AddOptions<DiagnosisOptions>(builder, DiagnosisOptions.Section);
+        AddOptions<TelemetryOptions>(builder, TelemetryOptions.Section);
         AddOptions<OtlpOptions>(builder, OtlpOptions.Section);
         AddOptions<TraceMetricsOptions>(builder, TraceMetricsOptions.Section);
 

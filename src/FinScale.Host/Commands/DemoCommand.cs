@@ -38,6 +38,7 @@ internal static class DemoCommand
                 .Set("Policy:Mode", nameof(ExecutionMode.Shadow))
                 .Set("Policy:File", Path.Combine(AppContext.BaseDirectory, DemoPolicy))
                 .Set("Policy:FlushAfter", "00:00:00.500")
+                .Set("Telemetry:Port", "0")
                 .Set("Pipeline:UntilIdle", "00:00:02")
                 .Set("Logging:LogLevel:Default", "Warning");
             return CommandRunner.RunAsync(cli, (host, token) => RunAsync(host, parse.GetValue(incident), token), ct);

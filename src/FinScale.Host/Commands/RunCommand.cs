@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FinScale.Contracts;
 using FinScale.Host.Remediation;
+using FinScale.Host.Telemetry;
 using FinScale.Kubernetes.LeaderElection;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
@@ -76,10 +77,15 @@ internal static class RunCommand
 
         // Hosted services: the cluster view's refresh loop and the leader election, when a cluster is configured.
         await host.StartAsync(cancellationToken);
+        var leader = host.Services.GetService<ILeadership>();
+        await using var telemetry = await TelemetryServer.StartAsync(
+            host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value, pipeline, leader, logger, cancellationToken);
+        if (telemetry is not null)
+            logger.LogInformation("Health, readiness and metrics at {Address}/healthz, /readyz, /metrics", telemetry.Address);
         try
         {
             // With leader election, replicas are active/passive: only the lease holder consumes, decides and acts.
-            if (host.Services.GetService<ILeadership>() is { } leadership)
+            if (leader is { } leadership)
                 await LeaderGate.RunWhileLeadingAsync(leadership, pipeline.RunAsync, m => logger.LogInformation("{Leadership}", m), cancellationToken);
             else
                 await pipeline.RunAsync(cancellationToken);

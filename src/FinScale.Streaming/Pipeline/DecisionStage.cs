@@ -10,6 +10,7 @@ using FinScale.Remediation.Planning;
 using FinScale.Remediation.Policy;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
+using FinScale.Streaming.Telemetry;
 
 namespace FinScale.Streaming.Pipeline;
 
@@ -115,6 +116,17 @@ internal sealed class DecisionStage
         _retries.Clear();
     }
 
+    /// <summary>Carries out an actionable decision inside its remediation span; held-back and no-action decisions need no call.</summary>
+    private async ValueTask<RemediationDecision> CarryOutAsync(PlannedDecision plan, CancellationToken abort)
+    {
+        if (plan.Decision.Action is ActionKind.None or ActionKind.Unknown)
+            return plan.Decision;
+        var span = FinScaleTelemetry.StartRemediation(plan.Decision);
+        var result = plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision;
+        FinScaleTelemetry.EndRemediation(span, result);
+        return result;
+    }
+
     private TimeSpan? NextWait()
     {
         TimeSpan? wait = null;
@@ -144,7 +156,7 @@ internal sealed class DecisionStage
             _retries.RemoveAt(i--);
             var attempt = r.Attempt + 1;
             var planned = r.Plan with { Decision = Retried(r, DecisionOutcome.Recommended, null) };
-            var result = await _executor.ExecuteAsync(planned, abort);
+            var result = await CarryOutAsync(planned, abort);
             Audit(result, null);
             if (result.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && attempt < _settings.Options.RetryAttempts)
                 _retries.Add(new PendingRetry(planned, attempt, _time.GetTimestamp(), r.Delay * 2));
@@ -174,7 +186,7 @@ internal sealed class DecisionStage
         if (!cluster.Known)
             cluster = _telemetryView.Current;
         foreach (var plan in RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now))
-            Audit(plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision, ticket);
+            Audit(await CarryOutAsync(plan, abort), ticket);
     }
 
     private void ResolveRetries(Anomaly resolved)
@@ -200,6 +212,7 @@ internal sealed class DecisionStage
             Timestamp = new Timestamp(decision.EventTime),
         }, _faults.Completing(ticket));
         _stats.AddDecision();
+        FinScaleTelemetry.RecordDecision(decision);
         _observer?.OnDecision(decision);
     }
 
@@ -269,7 +282,7 @@ internal sealed class DecisionStage
         var planned = RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now);
         foreach (var plan in planned.Concat(RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now)))
         {
-            var decision = plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision;
+            var decision = await CarryOutAsync(plan, abort);
             Audit(decision, done);
             if (plan.IsActionable && decision.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && _settings.Options.RetryAttempts > 1)
                 _retries.Add(new PendingRetry(plan, 1, _time.GetTimestamp(), _settings.Options.RetryAfter));

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using FinScale.Contracts;
 using FinScale.Detection;
+using FinScale.Streaming.Telemetry;
 
 namespace FinScale.Streaming.Pipeline;
 
@@ -37,6 +39,12 @@ internal sealed class DetectionStage
             {
                 var ticket = batch.TicketAt(found.PointIndex);
                 ticket.AddPending(); // held until the anomaly and its decision are written
+                if (found.Anomaly.State == AnomalyState.Open)
+                {
+                    FinScaleTelemetry.RecordDetectionLatency(Stopwatch.GetElapsedTime(batch.StartedAt));
+                    FinScaleTelemetry.RecordAnomaly(found.Anomaly);
+                }
+
                 await _output.WriteAsync(new AnomalyEnvelope(WithTrace(found.Anomaly, batch.Points[found.PointIndex]), ticket), abort);
             }
 

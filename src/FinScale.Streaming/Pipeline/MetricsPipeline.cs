@@ -6,6 +6,7 @@ using FinScale.Remediation;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
+using FinScale.Streaming.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FinScale.Streaming.Pipeline;
@@ -63,6 +64,9 @@ public sealed class MetricsPipeline
     /// <summary>Counters of the current run.</summary>
     public PipelineStats Stats { get; } = new();
 
+    /// <summary>What the consumer's librdkafka statistics say: brokers up, lag per partition (metrics, readiness).</summary>
+    public KafkaClientStatistics Kafka { get; } = new(TimeProvider.System);
+
     /// <summary>Told of anomalies and decisions as they are written.</summary>
     public IPipelineObserver? Observer { get; set; }
 
@@ -109,7 +113,7 @@ public sealed class MetricsPipeline
         Stats.Exemplars = exemplars;
 
         var source = new KafkaSource(
-            new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig()),
+            new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig()).SetStatisticsHandler((_, json) => Kafka.Update(json)),
             producer,
             _serdes.MetricSample,
             catalog,
@@ -125,6 +129,7 @@ public sealed class MetricsPipeline
             exemplars);
         PipelineLog.Started(_logger, string.Join(", ", _topics.InputTopics), _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
+        FinScaleTelemetry.Observe(Stats, Kafka);
         var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
         var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, abort.Token);
         var decisions = new DecisionStage(
@@ -168,6 +173,9 @@ public sealed class MetricsPipeline
 
         // Trace windows close on the least progress over the span partitions; reaching a partition's end says it holds nothing older.
         config.EnablePartitionEof = true;
+
+        // Lag per partition and broker state for the engine's own metrics and readiness.
+        config.StatisticsIntervalMs ??= 5000;
         return config;
     }
 

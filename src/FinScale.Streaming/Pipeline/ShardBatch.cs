@@ -15,6 +15,9 @@ public sealed class ShardBatch
         _tickets = new RecordTicket[capacity];
     }
 
+    /// <summary>Stopwatch timestamp of the batch's first point: where the detection latency is measured from.</summary>
+    public long StartedAt { get; private set; }
+
     /// <summary>Points in the batch.</summary>
     public int Count { get; private set; }
 
@@ -33,6 +36,8 @@ public sealed class ShardBatch
             Array.Resize(ref _tickets, Count * 2);
         }
 
+        if (Count == 0)
+            StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _points[Count] = point;
         _tickets[Count] = ticket;
         Count++;

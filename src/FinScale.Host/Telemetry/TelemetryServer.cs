@@ -1,0 +1,87 @@
+using System.Globalization;
+using FinScale.Kubernetes.LeaderElection;
+using FinScale.Streaming.Pipeline;
+using FinScale.Streaming.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace FinScale.Host.Telemetry;
+
+/// <summary>
+/// Serves <c>/healthz</c> (the process answers), <c>/readyz</c> (Kafka connected, per the consumer's statistics, and the
+/// replica's leadership) and <c>/metrics</c> (Prometheus text) while <c>finscale run</c> runs, and exports metrics and
+/// remediation spans over OTLP when an endpoint is configured.
+/// </summary>
+internal sealed class TelemetryServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TelemetryServer(WebApplication app) => _app = app;
+
+    /// <summary>The address the server listens on.</summary>
+    public string Address => _app.Urls.FirstOrDefault() ?? string.Empty;
+
+    /// <summary>Starts the server, or returns null when <see cref="TelemetryOptions.Port"/> is 0 or the port cannot be bound
+    /// (logged: the pipeline runs on without its endpoints rather than not at all).</summary>
+    public static async Task<TelemetryServer?> StartAsync(TelemetryOptions options, MetricsPipeline pipeline, ILeadership? leadership, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (options.Port == 0)
+            return null;
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://0.0.0.0:{options.Port}"));
+        var otlp = options.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("finscale", serviceInstanceId: leadership?.Identity ?? Environment.MachineName))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(FinScaleTelemetry.MeterName).AddPrometheusExporter();
+                if (!string.IsNullOrWhiteSpace(otlp))
+                    m.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+            })
+            .WithTracing(t =>
+            {
+                t.AddSource(FinScaleTelemetry.ActivitySourceName);
+                if (!string.IsNullOrWhiteSpace(otlp))
+                    t.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+            });
+
+        var app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", () =>
+        {
+            var kafka = pipeline.Kafka;
+            var connected = kafka.IsConnected(options.ReadyFreshness);
+            var role = leadership is null ? "single" : leadership.IsLeader ? "leader" : "standby";
+            var body = string.Create(CultureInfo.InvariantCulture,
+                $"kafka={(connected ? "connected" : "disconnected")} brokers_up={kafka.BrokersUp} role={role} records={pipeline.Stats.Records}\n");
+            return connected ? Results.Text(body) : Results.Text(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning("Telemetry:Port {Port} cannot be served ({Reason}): no /healthz, /readyz or /metrics this run", options.Port, ex.Message);
+            await app.DisposeAsync();
+            return null;
+        }
+
+        return new TelemetryServer(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+    }
+}
