@@ -63,7 +63,8 @@ internal sealed class TelemetryServer : IAsyncDisposable
             var role = leadership is null ? "single" : leadership.IsLeader ? "leader" : "standby";
             var body = string.Create(CultureInfo.InvariantCulture,
                 $"kafka={(connected ? "connected" : "disconnected")} brokers_up={kafka.BrokersUp} role={role} records={pipeline.Stats.Records}\n");
-            return connected ? Results.Text(body) : Results.Text(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+            // A standby is ready: it competes for the lease and takes over when the leader goes (its own consumer is idle).
+            return connected || role == "standby" ? Results.Text(body) : Results.Text(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         try
         {
