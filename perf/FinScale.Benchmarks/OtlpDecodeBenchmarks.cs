@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using FinScale.Detection;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Otlp;
+using FinScale.Streaming.Pipeline;
 using Google.Protobuf;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Common.V1;
@@ -24,6 +25,10 @@ namespace FinScale.Benchmarks;
 /// timestamps move on 10 s and its counters and histogram buckets grow, so every counter yields a rate and every
 /// histogram a non-empty interval. That advance rewrites fixed-width fields in place; <see cref="AdvanceOnly"/>
 /// measures it alone, and both decoders pay it.</para>
+/// <para>With <see cref="Exemplars"/>, points carry exemplars as the OpenTelemetry SDKs record them: every counter
+/// point one (<c>as_int</c>, trace and span id, time), every histogram point three (<c>as_double</c>, as bucket-aligned
+/// reservoirs keep one per bucket hit), gauges none; FinScale's sink then writes every exemplified update into an
+/// <see cref="ExemplarIndex"/> of the default size, as the pipeline's consume thread does.</para>
 /// </remarks>
 [MemoryDiagnoser]
 public class OtlpDecodeBenchmarks
@@ -46,6 +51,10 @@ public class OtlpDecodeBenchmarks
     [Params(100, 1_000)]
     public int PointsPerRequest { get; set; }
 
+    /// <summary>Whether counter and histogram points carry exemplars (trace ids).</summary>
+    [Params(false, true)]
+    public bool Exemplars { get; set; }
+
     /// <summary>Builds one request per pod, primes the decoder with each (so every stream has a previous point), checks the output.</summary>
     [GlobalSetup]
     public void Setup()
@@ -54,7 +63,7 @@ public class OtlpDecodeBenchmarks
         var rng = new Random(42);
         _requests = new AdvancingRequest[pods];
         for (var p = 0; p < pods; p++)
-            _requests[p] = BuildRequest(p, PointsPerRequest, rng);
+            _requests[p] = BuildRequest(p, PointsPerRequest, Exemplars, rng);
 
         var now = DateTimeOffset.FromUnixTimeMilliseconds((long)(Start / 1_000_000)).AddYears(10);
         _decoder = new OtlpMetricsDecoder(new SeriesCatalog(100_000), new OtlpOptions(), new FixedTime(now));
@@ -66,6 +75,7 @@ public class OtlpDecodeBenchmarks
 
         // A second round must emit every derived series: gauges as given, counters as rates, histograms as 5 series.
         var before = _sink.Count;
+        var exemplifiedBefore = _sink.Exemplified;
         foreach (var r in _requests)
         {
             r.Advance();
@@ -76,6 +86,9 @@ public class OtlpDecodeBenchmarks
         var expected = pods * (gauges + counters + (5L * histograms));
         if (_sink.Count - before != expected || _decoder.Counters.CounterResets != 0 || _decoder.Counters.StalePoints != 0)
             throw new InvalidOperationException($"workload is not steady: {_sink.Count - before} updates per round, expected {expected}; resets {_decoder.Counters.CounterResets}, stale {_decoder.Counters.StalePoints}");
+        var exemplified = Exemplars ? pods * (counters + (5L * histograms)) : 0;
+        if (_sink.Exemplified - exemplifiedBefore != exemplified)
+            throw new InvalidOperationException($"{_sink.Exemplified - exemplifiedBefore} exemplified updates per round, expected {exemplified}");
     }
 
     /// <summary>The generated-code baseline: parse into message objects, then visit every data point.</summary>
@@ -178,7 +191,7 @@ public class OtlpDecodeBenchmarks
     /// One pod's export: a resource with 10 attributes (6 of them identifying), a CPU gauge per core and state, and
     /// an HTTP request counter and duration histogram per route, method and status code.
     /// </summary>
-    private static AdvancingRequest BuildRequest(int pod, int points, Random rng)
+    private static AdvancingRequest BuildRequest(int pod, int points, bool exemplars, Random rng)
     {
         var slots = new SlotTable();
         var service = $"svc-{pod % 8}";
@@ -214,6 +227,8 @@ public class OtlpDecodeBenchmarks
             var p = new NumberDataPoint { StartTimeUnixNano = Start, TimeUnixNano = slots.Time() };
             p.AsInt = slots.Counter(rng.Next(100, 10_000), rng.Next(1, 200));
             p.Attributes.Add(HttpAttributes(i));
+            if (exemplars)
+                p.Exemplars.Add(Exemplar(rng, asInt: 1));
             requests.DataPoints.Add(p);
         }
 
@@ -241,6 +256,8 @@ public class OtlpDecodeBenchmarks
             p.Count = slots.Counter(count, countStep);
             p.Sum = slots.Sum(sum, sumStep);
             p.Attributes.Add(HttpAttributes(i));
+            if (exemplars)
+                p.Exemplars.Add([Exemplar(rng, asDouble: 0.042), Exemplar(rng, asDouble: 0.61), Exemplar(rng, asDouble: 3.2)]);
             durations.DataPoints.Add(p);
         }
 
@@ -262,6 +279,29 @@ public class OtlpDecodeBenchmarks
         Int("http.response.status_code", (i % 5) switch { 0 => 200, 1 => 201, 2 => 404, 3 => 429, _ => 500 }),
         Str("url.scheme", "http"),
     ];
+
+    private static Exemplar Exemplar(Random rng, long? asInt = null, double? asDouble = null)
+    {
+        var e = new Exemplar
+        {
+            TimeUnixNano = Start,
+            TraceId = ByteString.CopyFrom(RandomBytes(rng, 16)),
+            SpanId = ByteString.CopyFrom(RandomBytes(rng, 8)),
+        };
+        if (asInt is { } i)
+            e.AsInt = i;
+        if (asDouble is { } d)
+            e.AsDouble = d;
+        return e;
+    }
+
+    private static byte[] RandomBytes(Random rng, int n)
+    {
+        var bytes = new byte[n];
+        rng.NextBytes(bytes);
+        bytes[0] = 0x0a; // never the slot table's marker
+        return bytes;
+    }
 
     private static KeyValue Str(string key, string value) => new() { Key = key, Value = new AnyValue { StringValue = value } };
 
@@ -355,17 +395,27 @@ public class OtlpDecodeBenchmarks
         }
     }
 
-    /// <summary>Sums what it is given, allocating nothing.</summary>
+    /// <summary>Sums what it is given, allocating nothing; exemplified updates go into an exemplar index, as in the pipeline.</summary>
     private sealed class SumSink : IPointSink
     {
+        private readonly ExemplarIndex _index = new();
+
         public double Sum { get; private set; }
 
         public long Count { get; private set; }
+
+        public long Exemplified { get; private set; }
 
         public void Add(int seriesId, long timestampMs, double value)
         {
             Sum += value;
             Count++;
+        }
+
+        public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId)
+        {
+            _index.Add(seriesId, timestampMs, traceId);
+            Exemplified++;
         }
     }
 

@@ -27,9 +27,9 @@ public sealed class PipelineOptions
     /// <summary>
     /// Entries of the table that remembers the example trace id of exemplified points (OTLP exemplars, example spans of
     /// trace windows) until their shard detects them, so anomalies and the decisions auditing them carry a trace id.
-    /// Rounded up to a power of two; 32 bytes each (the default, 131,072, is 4 MiB). Size it to the exemplified series
-    /// points in flight; when it is too small, older entries are overwritten and those anomalies have no trace id.
-    /// 0 turns trace ids off.
+    /// Rounded up to a power of two; 32 bytes each (the default, 65,536, is 2 MiB). Size it to the exemplified series
+    /// points in flight; when it is too small, older entries are overwritten and those anomalies have no trace id; a
+    /// larger table costs decode time once it no longer fits in cache. 0 turns trace ids off.
     /// </summary>
     [Range(0, Pipeline.ExemplarIndex.MaxCapacity)]
     public int ExemplarIndexCapacity { get; set; } = Pipeline.ExemplarIndex.DefaultCapacity;

@@ -37,14 +37,14 @@ public class ExemplarIndexTests
     }
 
     [Fact]
-    public void SameKeyAgain_OverwritesInPlace_WithoutCountingAnEviction()
+    public void SameKeyAgain_OverwritesInPlace()
     {
         var index = new ExemplarIndex(16);
         index.Add(1, 5, 10);
         index.Add(1, 5, 11);
         Assert.True(index.TryGet(1, 5, out var found));
         Assert.Equal((UInt128)11, found);
-        Assert.Equal(0, index.Overwritten);
+        Assert.Equal(2, index.Written);
     }
 
     [Theory]
@@ -78,7 +78,7 @@ public class ExemplarIndexTests
         }
 
         Assert.InRange(held, 1, index.Capacity);
-        Assert.True(index.Overwritten >= Keys - index.Capacity);
+        Assert.Equal(Keys, index.Written);
 
         // The newest keys are the ones held: most of the last few written are still there.
         var recent = Enumerable.Range(Keys - 32, 32).Count(i => index.TryGet(i % 997, i, out _));
@@ -86,9 +86,9 @@ public class ExemplarIndexTests
     }
 
     [Fact]
-    public async Task ConcurrentWritersAndReaders_ReadersSeeOnlyWholeEntriesOfTheirOwnKey()
+    public async Task OneWriterManyReaders_ReadersSeeOnlyWholeEntriesOfTheirOwnKey()
     {
-        // 100,000 keys over 1,024 entries: writers overwrite each other's entries all the time and readers race them.
+        // 100,000 keys over 1,024 entries: the writer overwrites entries all the time and readers race them.
         var index = new ExemplarIndex(1024);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var torn = 0L;
@@ -97,7 +97,7 @@ public class ExemplarIndexTests
         // The trace id is derived from the key, both halves: a torn read or a key/value mix-up shows as a mismatch.
         static UInt128 TraceOf(int series, long ts) => new(((ulong)ts * 131) + (ulong)series, ~(((ulong)ts * 131) + (ulong)series));
 
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Factory.StartNew(
+        var writers = Enumerable.Range(0, 1).Select(w => Task.Factory.StartNew(
             () =>
             {
                 var rng = new Random(w);
@@ -108,7 +108,7 @@ public class ExemplarIndexTests
                 }
             },
             TaskCreationOptions.LongRunning));
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(
+        var readers = Enumerable.Range(0, 3).Select(r => Task.Factory.StartNew(
             () =>
             {
                 var rng = new Random(100 + r);
@@ -128,6 +128,6 @@ public class ExemplarIndexTests
 
         Assert.Equal(0, Interlocked.Read(ref torn));
         Assert.True(Interlocked.Read(ref hits) > 0, "readers never found a key: the race was not exercised");
-        Assert.True(index.Overwritten > 0);
+        Assert.True(index.Written > index.Capacity);
     }
 }
