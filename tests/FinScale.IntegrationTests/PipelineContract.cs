@@ -170,6 +170,64 @@ public abstract class PipelineContract
     }
 
     [SkippableFact]
+    public async Task Run_OtlpHistogramsWithExemplars_TheAnomalyAndItsAuditDecisionCarryTheSlowestExemplarsTraceId()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        string[] pods = ["checkout-7c9d8-qx2vw", "checkout-7c9d8-4hkzp"];
+        var records = OtlpWorkloads.LatencyHistograms(pods, 240, 120, seed: 11, spikeAt: 200, spikeMs: 950, exemplars: true);
+        h.PublishRaw(h.Topics.OtlpMetrics, records.Select(r => ((byte[]?)r.Key, r.Request.ToByteArray())));
+
+        var stats = await h.RunAsync("group-otlp-exemplars");
+
+        Assert.Equal(0, stats.DeadLettered);
+        Assert.Equal(0, stats.OtlpMetrics.MalformedExemplars);
+        var expected = Convert.ToHexStringLower(OtlpWorkloads.ExemplarTraceId(0, 200, 1)); // the spike minute's slowest request
+        var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
+        var p99 = Assert.Single(anomalies, a => a.Metric == "http.server.request.duration.p99");
+        Assert.Equal(Workloads.Start.AddMinutes(200), p99.EventTime);
+        Assert.Equal(expected, p99.TraceId);
+        Assert.All(anomalies.Where(a => a.EventTime == p99.EventTime), a => Assert.Equal(expected, a.TraceId));
+
+        var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).Where(d => d.Anomalies.Any(a => a.AnomalyId == p99.AnomalyId)).ToList();
+        Assert.NotEmpty(decisions);
+        Assert.All(decisions, d => Assert.Equal(expected, d.Anomalies.Single(a => a.AnomalyId == p99.AnomalyId).TraceId));
+    }
+
+    [SkippableFact]
+    public async Task Run_OtlpSpans_SlowPod_TheAnomalyAndItsAuditDecisionCarryTheSlowestSpansTraceId()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        string[] pods = ["checkout-7c9d8-qx2vw", "checkout-7c9d8-4hkzp"];
+        var records = OtlpWorkloads.CheckoutSpans(pods, 200, 40, seed: 12, spikeAt: 160, spikeMs: 900, spikeStepMs: 1);
+        h.PublishRaw(h.Topics.OtlpSpans, records.Select(r => ((byte[]?)r.Key, r.Request.ToByteArray())));
+
+        var stats = await h.RunAsync("group-spans-exemplars");
+
+        Assert.Equal(0, stats.DeadLettered);
+
+        // The slowest server span of the slow pod in the spike minute: the last of 900, 901, ... 929 ms.
+        var slowest = records
+            .SelectMany(r => r.Request.ResourceSpans)
+            .Where(rs => rs.Resource.Attributes.Any(a => a.Key == WellKnownAttributes.PodName && a.Value.StringValue == pods[0]))
+            .SelectMany(rs => rs.ScopeSpans.SelectMany(ss => ss.Spans))
+            .MaxBy(span => span.EndTimeUnixNano - span.StartTimeUnixNano)!;
+        Assert.Equal(929_000_000UL, slowest.EndTimeUnixNano - slowest.StartTimeUnixNano);
+        var expected = Convert.ToHexStringLower(slowest.TraceId.ToByteArray());
+
+        var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
+        var slow = anomalies.Where(a => a.Metric == "traces.span.metrics.duration.p99" && a.Attribute(WellKnownAttributes.PodName) == pods[0]).ToList();
+        Assert.NotEmpty(slow);
+        Assert.All(slow, a => Assert.Equal(expected, a.TraceId));
+
+        var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
+        var refs = decisions.SelectMany(d => d.Anomalies).Where(r => slow.Any(a => a.AnomalyId == r.AnomalyId)).ToList();
+        Assert.NotEmpty(refs);
+        Assert.All(refs, r => Assert.Equal(expected, r.TraceId));
+    }
+
+    [SkippableFact]
     public async Task Run_BusinessAvroMetricsBesideOtlp_FeedTheSameDetectionPath()
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);

@@ -29,9 +29,11 @@ internal static class OtlpWorkloads
     /// <summary>
     /// One cumulative latency histogram per pod per minute: ~60 requests a minute around <paramref name="levelMs"/>,
     /// and at minute <paramref name="spikeAt"/> the first pod's requests take <paramref name="spikeMs"/>.
-    /// Returns (key, ExportMetricsServiceRequest bytes) records in time order.
+    /// Returns (key, ExportMetricsServiceRequest bytes) records in time order. With <paramref name="exemplars"/>, every
+    /// point carries two exemplars, as an SDK's bucket-aligned reservoir would: the minute's fastest request first, then
+    /// its slowest, with the trace ids <see cref="ExemplarTraceId"/>(pod, minute, 0) and (pod, minute, 1).
     /// </summary>
-    public static List<(byte[] Key, ExportMetricsServiceRequest Request)> LatencyHistograms(string[] pods, int minutes, double levelMs, int seed, int? spikeAt = null, double spikeMs = 0)
+    public static List<(byte[] Key, ExportMetricsServiceRequest Request)> LatencyHistograms(string[] pods, int minutes, double levelMs, int seed, int? spikeAt = null, double spikeMs = 0, bool exemplars = false)
     {
         var rng = new Random(seed);
         var cumulative = pods.Select(_ => new ulong[Bounds.Length + 1]).ToArray();
@@ -42,9 +44,13 @@ internal static class OtlpWorkloads
         {
             for (var p = 0; p < pods.Length; p++)
             {
+                double fastest = double.MaxValue, slowest = 0;
                 for (var i = 0; i < 60; i++)
                 {
-                    var v = m == spikeAt && p == 0 ? spikeMs : Math.Max(1, levelMs + (levelMs * 0.1 * Gaussian(rng)));
+                    // With exemplars the spike's requests spread a little below spikeMs, so its fastest and slowest differ.
+                    var v = m == spikeAt && p == 0 ? spikeMs - (exemplars ? i * 0.5 : 0) : Math.Max(1, levelMs + (levelMs * 0.1 * Gaussian(rng)));
+                    fastest = Math.Min(fastest, v);
+                    slowest = Math.Max(slowest, v);
                     var b = 0;
                     while (b < Bounds.Length && v > Bounds[b])
                         b++;
@@ -62,6 +68,13 @@ internal static class OtlpWorkloads
                 point.ExplicitBounds.Add(Bounds);
                 point.BucketCounts.Add(cumulative[p]);
                 point.Attributes.Add(Attr("http.route", "/charge"));
+                if (exemplars)
+                {
+                    var time = point.TimeUnixNano - 1_000_000_000;
+                    point.Exemplars.Add(new Exemplar { TimeUnixNano = time, AsDouble = fastest, TraceId = ByteString.CopyFrom(ExemplarTraceId(p, m, 0)), SpanId = ByteString.CopyFrom(new byte[] { 1, 2, 3, 4, 5, 6, 7, (byte)p }) });
+                    point.Exemplars.Add(new Exemplar { TimeUnixNano = time, AsDouble = slowest, TraceId = ByteString.CopyFrom(ExemplarTraceId(p, m, 1)), SpanId = ByteString.CopyFrom(new byte[] { 8, 7, 6, 5, 4, 3, 2, (byte)p }) });
+                }
+
                 var histogram = new Histogram { AggregationTemporality = AggregationTemporality.Cumulative };
                 histogram.DataPoints.Add(point);
                 records.Add((System.Text.Encoding.UTF8.GetBytes(pods[p]), Request(PodResource("checkout", pods[p]), new Metric { Name = "http.server.request.duration", Unit = "ms", Histogram = histogram })));
@@ -71,12 +84,24 @@ internal static class OtlpWorkloads
         return records;
     }
 
+    /// <summary>The 16-byte trace id of exemplar <paramref name="rank"/> (0 fastest, 1 slowest) of pod <paramref name="pod"/>'s point at <paramref name="minute"/>.</summary>
+    public static byte[] ExemplarTraceId(int pod, int minute, int rank)
+    {
+        var id = new byte[16];
+        id[0] = 0x5e;
+        id[1] = (byte)pod;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(id.AsSpan(2), minute);
+        id[15] = (byte)(rank + 1);
+        return id;
+    }
+
     /// <summary>
     /// Server spans of checkout's pods, 30 per pod per minute, in the first seconds of each minute; at minute
     /// <paramref name="spikeAt"/> the first pod's spans take <paramref name="spikeMs"/>. Each trace's record also holds
-    /// a frontend client span calling checkout. One record per (minute, pod), keyed by its first trace id.
+    /// a frontend client span calling checkout. One record per (minute, pod), keyed by its first trace id. With
+    /// <paramref name="spikeStepMs"/>, the spike's spans take spikeMs, spikeMs + step, ... so exactly one is the slowest.
     /// </summary>
-    public static List<(byte[] Key, ExportTraceServiceRequest Request)> CheckoutSpans(string[] pods, int minutes, double levelMs, int seed, int? spikeAt = null, double spikeMs = 0)
+    public static List<(byte[] Key, ExportTraceServiceRequest Request)> CheckoutSpans(string[] pods, int minutes, double levelMs, int seed, int? spikeAt = null, double spikeMs = 0, double spikeStepMs = 0)
     {
         var rng = new Random(seed);
         var records = new List<(byte[], ExportTraceServiceRequest)>();
@@ -97,7 +122,7 @@ internal static class OtlpWorkloads
                     rng.NextBytes(clientId);
                     rng.NextBytes(serverId);
                     firstTrace ??= trace;
-                    var ms = m == spikeAt && p == 0 ? spikeMs : Math.Max(1, levelMs + (levelMs * 0.1 * Gaussian(rng)));
+                    var ms = m == spikeAt && p == 0 ? spikeMs + (i * spikeStepMs) : Math.Max(1, levelMs + (levelMs * 0.1 * Gaussian(rng)));
                     var begin = Nanos(Workloads.Start.AddMinutes(m).AddMilliseconds(i * 100));
                     var end = begin + (ulong)(ms * 1e6);
                     server.Spans.Add(new Span
