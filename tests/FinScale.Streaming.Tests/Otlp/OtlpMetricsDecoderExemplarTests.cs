@@ -184,6 +184,20 @@ public class OtlpMetricsDecoderExemplarTests
         Assert.DoesNotContain("http.route", Assert.Single(_sink.Points).Series, StringComparison.Ordinal); // exemplar attributes do not key
     }
 
+    [Fact]
+    public void OtlpJson_ExemplarTraceIdInHex_ReachesTheSinkAsTheSameId()
+    {
+        var json = $$$"""
+            {"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"payments"}}]},
+             "scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"{{{T0}}}","asDouble":1,
+             "exemplars":[{"timeUnixNano":"{{{T0}}}","asDouble":0.5,"traceId":"0AF7651916CD43DD8448EB211C80319C","spanId":"00f067aa0ba902b7"}]}]}}]}]}]}
+            """;
+
+        _decoder.Decode(OtlpJsonTranscoder.MetricsRequestToProtobuf(System.Text.Encoding.UTF8.GetBytes(json)), _sink);
+
+        Assert.Equal(TraceA, Assert.Single(_sink.Exemplars).TraceId);
+    }
+
     private static Exemplar Exemplar(UInt128 traceId, double? asDouble = null, long? asInt = null)
     {
         var e = new Exemplar { TimeUnixNano = T0, TraceId = Bytes(traceId), SpanId = ByteString.CopyFrom(new byte[8] { 0, 0, 0, 0, 0, 0, 0, 1 }) };
