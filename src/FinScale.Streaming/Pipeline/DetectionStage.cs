@@ -51,6 +51,7 @@ internal sealed class DetectionStage
             // The points have passed detection.
             for (var i = 0; i < batch.Count; i++)
                 batch.TicketAt(i).Complete();
+            _stats.AddDetectedPoints(batch.Count);
         }
     }
 

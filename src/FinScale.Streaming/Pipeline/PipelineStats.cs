@@ -10,6 +10,7 @@ public sealed class PipelineStats
     private long _decisions;
     private long _refusedPoints;
     private long _outOfOrderPoints;
+    private long _detectedPoints;
 
     /// <summary>Records consumed.</summary>
     public long Records => Interlocked.Read(ref _records);
@@ -31,6 +32,9 @@ public sealed class PipelineStats
 
     /// <summary>Points dropped for arriving older than their series' last point.</summary>
     public long OutOfOrderPoints => Interlocked.Read(ref _outOfOrderPoints);
+
+    /// <summary>Series points that have passed detection (equals <see cref="Points"/> once nothing is in flight); for <c>finscale bench</c>.</summary>
+    public long DetectedPoints => Interlocked.Read(ref _detectedPoints);
 
     /// <summary>Distinct series interned so far.</summary>
     public int Series => Catalog?.Count ?? 0;
@@ -63,6 +67,8 @@ public sealed class PipelineStats
     internal void AddDecision() => Interlocked.Increment(ref _decisions);
 
     internal void AddRefusedPoints(long n) => Interlocked.Add(ref _refusedPoints, n);
+
+    internal void AddDetectedPoints(long n) => Interlocked.Add(ref _detectedPoints, n);
 
     internal void AddDetectorCounters(long outOfOrderDelta) => Interlocked.Add(ref _outOfOrderPoints, outOfOrderDelta);
 }

@@ -1,0 +1,26 @@
+namespace FinScale.Host.Bench;
+
+/// <summary>What <c>finscale bench</c> was asked to run.</summary>
+internal sealed record BenchSettings
+{
+    /// <summary>Distinct series wanted (rounded up to whole pods).</summary>
+    public int Series { get; init; } = 10_000;
+
+    /// <summary>OTLP data points in every record.</summary>
+    public int PointsPerRecord { get; init; } = 500;
+
+    /// <summary>Records of the throughput workload; null: 120 ticks of every pod (or as many as <see cref="Seconds"/> asks).</summary>
+    public long? Records { get; init; }
+
+    /// <summary>Keep adding rounds until the pipeline has been measured for this long; null: stop at <see cref="Records"/>.</summary>
+    public double? Seconds { get; init; }
+
+    /// <summary>Partitions of the input topic.</summary>
+    public int Partitions { get; init; } = 64;
+
+    /// <summary>Length of the live latency phase.</summary>
+    public TimeSpan LatencyPhase { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Spikes injected in the live latency phase.</summary>
+    public int LatencySpikes { get; init; } = 200;
+}

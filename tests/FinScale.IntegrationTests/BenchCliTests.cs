@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using FinScale.IntegrationTests.Infrastructure;
+
+namespace FinScale.IntegrationTests;
+
+/// <summary><c>finscale bench</c> on a small workload: it runs end to end and its last line keeps its format. No timing thresholds.</summary>
+public partial class BenchCliTests
+{
+    [Fact]
+    public async Task Bench_SmallWorkload_LastLineHasSaneNumbers()
+    {
+        // 10 pods x 108 series, 130 ticks: past the ensemble's 100-point warm-up, so the live spikes open anomalies.
+        var bench = await FinscaleProcess.RunAsync(["bench", "--series", "1000", "--points-per-record", "100", "--records", "1300", "--partitions", "8", "--latency-phase", "2s"], TimeSpan.FromMinutes(3));
+
+        Assert.True(bench.ExitCode == 0, bench.Stdout + bench.Stderr);
+        var last = bench.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        var m = LastLine().Match(last);
+        Assert.True(m.Success, last);
+        Assert.InRange(double.Parse(m.Groups["points"].Value, CultureInfo.InvariantCulture), 1, 1e9);
+        Assert.InRange(double.Parse(m.Groups["ratio"].Value, CultureInfo.InvariantCulture), 1e-6, 10);
+        Assert.InRange(double.Parse(m.Groups["p99"].Value, CultureInfo.InvariantCulture), 0, 60_000);
+        Assert.InRange(double.Parse(m.Groups["rss"].Value, CultureInfo.InvariantCulture), 1, 64 * 1024);
+        Assert.Contains("records: 1,300 in 1 round(s), 130,000 OTLP data points", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("series: 1,080 interned, 0 refused", bench.Stdout, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^bench points_per_s=(?<points>\d+) ratio=(?<ratio>\d+\.\d+) p99_ms=(?<p99>\d+\.\d+) rss_mb=(?<rss>\d+)$")]
+    private static partial Regex LastLine();
+}
