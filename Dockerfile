@@ -30,6 +30,7 @@ COPY src/FinScale.Baselining/FinScale.Baselining.csproj   src/FinScale.Baselinin
 COPY src/FinScale.Detection/FinScale.Detection.csproj     src/FinScale.Detection/
 COPY src/FinScale.Detection.Multivariate/FinScale.Detection.Multivariate.csproj src/FinScale.Detection.Multivariate/
 COPY src/FinScale.Remediation/FinScale.Remediation.csproj src/FinScale.Remediation/
+COPY src/FinScale.Forecasting/FinScale.Forecasting.csproj src/FinScale.Forecasting/
 COPY src/FinScale.Kubernetes/FinScale.Kubernetes.csproj   src/FinScale.Kubernetes/
 COPY src/FinScale.Streaming/FinScale.Streaming.csproj     src/FinScale.Streaming/
 COPY src/FinScale.Telemetry.Kafka/FinScale.Telemetry.Kafka.csproj src/FinScale.Telemetry.Kafka/
