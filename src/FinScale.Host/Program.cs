@@ -18,6 +18,7 @@ public static class Program
             DemoCommand.Create(),
             NabCommand.Create(),
             PolicyCommand.Create(),
+            CapacitySimCommand.Create(),
             BenchCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
