@@ -113,6 +113,12 @@ public sealed record RemediationDecision(
 
     /// <summary>The API's answer: its status and message, or the object a dry run would have produced.</summary>
     public string? Response { get; init; }
+
+    /// <summary>Id of the writer's hash chain the record belongs to (one per <c>finscale run</c>).</summary>
+    public string? Chain { get; init; }
+
+    /// <summary>Hex SHA-256 of the previous record of this chain in this partition (its whole value); null for a chain's first record.</summary>
+    public string? PrevHash { get; init; }
 }
 
 /// <summary>An anomaly a decision rests on, with the trace that shows it when there is one.</summary>

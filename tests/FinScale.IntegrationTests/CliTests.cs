@@ -37,6 +37,10 @@ public class CliTests
         Assert.Equal("pod_fault", decision.GetProperty("finding").GetString());
         Assert.Equal("restart-faulty-pod", decision.GetProperty("rule").GetString());
 
+        var verify = await FinscaleProcess.RunAsync(["audit", "verify", "--bootstrap-servers", bootstrap, "--until-idle", "2s"], Generous);
+        Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
+        Assert.Contains("ok, 1 records in 1 chains, every link holds", verify.Stdout, StringComparison.Ordinal);
+
         var report = await FinscaleProcess.RunAsync(["audit", "report", "--bootstrap-servers", bootstrap, "--until-idle", "2s"], Generous);
         Assert.True(report.ExitCode == 0, report.Stderr);
         Assert.Contains("decisions: 1 (0 without action)", report.Stdout, StringComparison.Ordinal);

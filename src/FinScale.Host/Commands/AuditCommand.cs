@@ -12,6 +12,57 @@ namespace FinScale.Host.Commands;
 /// <summary><c>finscale audit</c>: reads the remediation audit topic.</summary>
 internal static class AuditCommand
 {
+    private static Command Verify()
+    {
+        var bootstrap = CommonOptions.BootstrapServers();
+        var config = CommonOptions.Config();
+        var idle = new Option<TimeSpan?>("--until-idle")
+        {
+            Description = "Stop reading once caught up and idle this long (default 2s).",
+            CustomParser = CommonOptions.ParseDuration,
+        };
+        var topic = new Option<string?>("--topic", "-t") { Description = "Audit topic (default: Topics:Audit, finscale.remediation.audit)." };
+        var verify = new Command("verify", "Check the audit topic's hash chains end to end; exit 0 when every link holds, 1 naming the first broken link.")
+        {
+            bootstrap, idle, topic, config,
+        };
+        verify.SetAction((parse, ct) =>
+        {
+            var cli = CommonOptions.Settings(parse, config, bootstrap);
+            return CommandRunner.RunAsync(cli, async (host, token) =>
+            {
+                var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
+                endpoint.EnsureReachable();
+                var target = parse.GetValue(topic) ?? host.Services.GetRequiredService<IOptions<TopicOptions>>().Value.Audit;
+                var serde = host.Services.GetRequiredService<AvroSerdes>().RemediationDecision;
+                var reader = new TopicReader(endpoint, host.Services.GetRequiredService<TimeProvider>());
+                var verifier = new AuditVerifier();
+                await foreach (var r in reader.ReadAsync(target, true, parse.GetValue(idle) ?? TimeSpan.FromSeconds(2), token))
+                {
+                    try
+                    {
+                        verifier.Add(r.Partition.Value, r.Offset.Value, r.Message.Value, serde.Deserialize(r.Message.Value));
+                    }
+                    catch (RecordDecodeException ex)
+                    {
+                        verifier.AddUndecodable(r.Partition.Value, r.Offset.Value, ex.Message);
+                    }
+                }
+
+                var broken = verifier.Verify();
+                if (broken is null)
+                {
+                    await Console.Out.WriteLineAsync($"audit {target}: ok, {verifier.Records} records in {verifier.Chains} chains, every link holds ({verifier.Unchained} unchained)");
+                    return CommandRunner.Ok;
+                }
+
+                await Console.Out.WriteLineAsync($"audit {target}: BROKEN at partition {broken.Partition} offset {broken.Offset}: {broken.Reason}");
+                return CommandRunner.Failed;
+            }, ct);
+        });
+        return verify;
+    }
+
     private static Command Report()
     {
         var bootstrap = CommonOptions.BootstrapServers();
@@ -86,6 +137,6 @@ internal static class AuditCommand
                 return CommandRunner.Ok;
             }, ct);
         });
-        return new Command("audit", "Read the remediation audit trail.") { tail, Report() };
+        return new Command("audit", "Read the remediation audit trail.") { tail, Report(), Verify() };
     }
 }

@@ -151,6 +151,8 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         r.Add("rule", value.Rule);
         r.Add("request", value.Request);
         r.Add("response", value.Response);
+        r.Add("chain", value.Chain);
+        r.Add("prev_hash", value.PrevHash);
         return r;
     }
 
@@ -178,6 +180,8 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
             Rule = record["rule"] as string,
             Request = record["request"] as string,
             Response = record["response"] as string,
+            Chain = record["chain"] as string,
+            PrevHash = record["prev_hash"] as string,
         };
     }
 }

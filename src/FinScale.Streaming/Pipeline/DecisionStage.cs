@@ -8,6 +8,7 @@ using FinScale.Remediation.Cluster;
 using FinScale.Remediation.Diagnosis;
 using FinScale.Remediation.Planning;
 using FinScale.Remediation.Policy;
+using FinScale.Streaming.Audit;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Telemetry;
@@ -38,6 +39,7 @@ internal sealed class DecisionStage
     private readonly List<AnomalyEnvelope> _window = [];
     private readonly List<PendingRetry> _retries = [];
     private readonly TimeProvider _time;
+    private readonly AuditChain? _chain;
     private DateTimeOffset _windowStart;
     private long _windowOpenedAt;
 
@@ -53,7 +55,8 @@ internal sealed class DecisionStage
         IPipelineObserver? observer,
         ISeriesLiveness liveness,
         TelemetryClusterView telemetryView,
-        TimeProvider time)
+        TimeProvider time,
+        AuditChain? chain)
     {
         _input = input;
         _producer = producer;
@@ -68,6 +71,7 @@ internal sealed class DecisionStage
         _liveness = liveness;
         _telemetryView = telemetryView;
         _time = time;
+        _chain = chain;
     }
 
     public async Task RunAsync(CancellationToken abort)
@@ -205,10 +209,21 @@ internal sealed class DecisionStage
         var ticket = done ?? new RecordTicket(static _ => { });
         if (done is not null)
             ticket.AddPending();
-        ProducerRetry.Produce(_producer, _topics.Audit, new Message<byte[]?, byte[]>
+        var key = Encoding.UTF8.GetBytes(decision.Target?.ToString() ?? decision.Anomaly.Series);
+        var partition = Partition.Any;
+        if (_chain is not null)
         {
-            Key = Encoding.UTF8.GetBytes(decision.Target?.ToString() ?? decision.Anomaly.Series),
-            Value = _decisions.Serialize(decision),
+            // Tamper evidence: the record names its predecessor in this partition's chain before it is sent.
+            partition = new Partition(_chain.PartitionOf(key));
+            decision = _chain.Link(decision, partition.Value);
+        }
+
+        var value = _decisions.Serialize(decision);
+        _chain?.Advance(partition.Value, value);
+        ProducerRetry.Produce(_producer, new TopicPartition(_topics.Audit, partition), new Message<byte[]?, byte[]>
+        {
+            Key = key,
+            Value = value,
             Timestamp = new Timestamp(decision.EventTime),
         }, _faults.Completing(ticket));
         _stats.AddDecision();

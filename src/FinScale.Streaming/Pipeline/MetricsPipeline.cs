@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using FinScale.Contracts;
 using FinScale.Detection;
 using FinScale.Remediation;
+using FinScale.Streaming.Audit;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
@@ -133,7 +134,7 @@ public sealed class MetricsPipeline
         var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
         var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, abort.Token);
         var decisions = new DecisionStage(
-                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time)
+                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain())
             .RunAsync(abort.Token);
         var consume = Task.Factory.StartNew(
             () => source.Run(stop, abort.Token),
@@ -165,6 +166,21 @@ public sealed class MetricsPipeline
         var first = faults.First ?? failure;
         if (first is not null and not OperationCanceledException)
             throw new PipelineFailedException($"pipeline stopped: {first.Message}", first);
+    }
+
+    /// <summary>A new hash chain over the audit topic's partitions (one chain per run), or null when its metadata cannot be read.</summary>
+    private AuditChain? AuditChain()
+    {
+        using var admin = _endpoint.CreateAdminClient();
+        var partitions = admin.GetMetadata(_topics.Audit, TimeSpan.FromSeconds(10)).Topics
+            .FirstOrDefault(t => t.Topic == _topics.Audit && !t.Error.IsError)?.Partitions.Count ?? 0;
+        if (partitions == 0)
+        {
+            PipelineLog.AuditUnchained(_logger, _topics.Audit);
+            return null;
+        }
+
+        return new AuditChain(partitions, $"{Environment.MachineName}-{_time.GetUtcNow().ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..8]}");
     }
 
     private ConsumerConfig ConsumerConfig()

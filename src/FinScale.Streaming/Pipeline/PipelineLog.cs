@@ -53,4 +53,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "OTLP spans: {Spans} read, {Malformed} malformed, {Future} in the future; {Accepted} into windows, {Late} late; service graph: {Paired} pairs, {Virtual} virtual edges, {Expired} expired unpaired, {PendingDropped} dropped (store full)")]
     public static partial void OtlpSpansSummary(ILogger logger, long spans, long malformed, long future, long accepted, long late, long paired, long @virtual, long expired, long pendingDropped);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "Audit topic {Topic}: its partitions could not be read, so this run's audit records carry no hash chain (finscale audit verify will count them as unchained)")]
+    public static partial void AuditUnchained(ILogger logger, string topic);
 }
