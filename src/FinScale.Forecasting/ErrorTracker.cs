@@ -1,9 +1,10 @@
 namespace FinScale.Forecasting;
 
 /// <summary>
-/// Out-of-sample forecast errors per horizon, scaled by the forecast's size (load errors grow with load), and their
-/// empirical quantiles: the prediction interval is <c>mean + q × scale(mean)</c>. Bounded: the last
-/// <see cref="Capacity"/> errors per horizon.
+/// Out-of-sample forecast errors per horizon and their empirical quantiles, kept two ways: scaled by the forecast's size
+/// (interval <c>mean + q × scale(mean)</c>: errors that grow with load, as on a city's taxi demand) and as they are
+/// (interval <c>mean + q</c>: noise of a steady size, as on small counts). Both are calibrated on the same errors; the
+/// sharper one (narrower on average) is used. Bounded: the last <see cref="Capacity"/> errors per horizon.
 /// </summary>
 internal sealed class ErrorTracker
 {
@@ -12,9 +13,10 @@ internal sealed class ErrorTracker
 
     private readonly int _horizons;
     private readonly double[][] _errors;
+    private readonly double[][] _absolute;
     private readonly int[] _counts;
     private readonly int[] _next;
-    private readonly (double Lo, double Hi)[] _quantiles;
+    private readonly (double Lo, double Hi, bool Relative)[] _quantiles;
     private readonly int[] _addedSinceQuantiles;
     private readonly double _loP;
     private readonly double _hiP;
@@ -25,17 +27,24 @@ internal sealed class ErrorTracker
     private int _pending;
 
     private double _scaleMean;
+    private double _averageScale;
     private long _seen;
+    private long _scored;
 
     public ErrorTracker(int horizons, double coverage)
     {
         _horizons = Math.Max(1, horizons);
         _errors = new double[_horizons][];
+        _absolute = new double[_horizons][];
         for (var h = 0; h < _horizons; h++)
+        {
             _errors[h] = new double[Capacity];
+            _absolute[h] = new double[Capacity];
+        }
+
         _counts = new int[_horizons];
         _next = new int[_horizons];
-        _quantiles = new (double, double)[_horizons];
+        _quantiles = new (double, double, bool)[_horizons];
         _addedSinceQuantiles = new int[_horizons];
         var c = Math.Clamp(coverage, 0.01, 0.999);
         _loP = (1 - c) / 2;
@@ -64,7 +73,14 @@ internal sealed class ErrorTracker
             if (_origins[i] == long.MinValue || h < 1 || h > _horizons)
                 continue;
             var mean = _means[i][h - 1];
-            Add((int)h - 1, (value - mean) / Scale(mean));
+            var scale = Scale(mean);
+            if (h == 1)
+            {
+                _scored++;
+                _averageScale += (scale - _averageScale) / Math.Min(_scored, Capacity);
+            }
+
+            Add((int)h - 1, (value - mean) / scale, value - mean);
         }
     }
 
@@ -80,26 +96,24 @@ internal sealed class ErrorTracker
     /// <summary>Drops pending forecasts (after a reset) but keeps the error history.</summary>
     public void ForgetPending() => Array.Fill(_origins, long.MinValue);
 
-    /// <summary>Scaled-error quantiles for horizon <paramref name="h"/> (1-based); null if too few errors were seen.</summary>
-    public (double Lo, double Hi)? Quantiles(int h)
+    /// <summary>Error quantiles for horizon <paramref name="h"/> (1-based), relative to <see cref="Scale"/> or absolute; null if too few errors were seen.</summary>
+    public (double Lo, double Hi, bool Relative)? Quantiles(int h)
     {
         // Use the longest tracked horizon with enough errors at or below h, widened by sqrt of the ratio.
         for (var k = Math.Min(h, _horizons); k >= 1; k--)
         {
             if (_counts[k - 1] < MinErrors)
                 continue;
-            var (lo, hi) = QuantilesAt(k - 1);
+            var (lo, hi, relative) = QuantilesAt(k - 1);
             var widen = Math.Sqrt(h / (double)k);
-            return (lo * widen, hi * widen);
+            return (lo * widen, hi * widen, relative);
         }
 
         return null;
     }
 
-    private (double Lo, double Hi) QuantilesAt(int index)
+    private (double Lo, double Hi, bool Relative) QuantilesAt(int index)
     {
-        if (_addedSinceQuantiles[index] == 0 && _quantiles[index] != default)
-            return _quantiles[index];
         // Recompute at most every 20 new errors once warm: the sort is the only non-O(1) step here.
         if (_quantiles[index] != default && _addedSinceQuantiles[index] < 20)
             return _quantiles[index];
@@ -107,10 +121,18 @@ internal sealed class ErrorTracker
         var sorted = new double[n];
         Array.Copy(_errors[index], sorted, n);
         Array.Sort(sorted);
-        _quantiles[index] = (Quantile(sorted, _loP), Quantile(sorted, _hiP));
+        var (relLo, relHi) = (Quantile(sorted, _loP), Quantile(sorted, _hiP));
+        Array.Copy(_absolute[index], sorted, n);
+        Array.Sort(sorted);
+        var (absLo, absHi) = (Quantile(sorted, _loP), Quantile(sorted, _hiP));
+        var relative = (relHi - relLo) * _averageScale <= absHi - absLo;
+        _quantiles[index] = relative ? (relLo, relHi, true) : (absLo, absHi, false);
         _addedSinceQuantiles[index] = 0;
         return _quantiles[index];
     }
+
+    /// <summary>Whether the one-step interval uses errors relative to the forecast (else absolute), for the description.</summary>
+    public bool? RelativeAtOneStep => _counts[0] >= MinErrors ? QuantilesAt(0).Relative : null;
 
     private static double Quantile(double[] sorted, double p)
     {
@@ -120,11 +142,12 @@ internal sealed class ErrorTracker
         return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    private void Add(int index, double scaledError)
+    private void Add(int index, double scaledError, double error)
     {
-        if (!double.IsFinite(scaledError))
+        if (!double.IsFinite(scaledError) || !double.IsFinite(error))
             return;
         _errors[index][_next[index]] = scaledError;
+        _absolute[index][_next[index]] = error;
         _next[index] = (_next[index] + 1) % Capacity;
         _counts[index] = Math.Min(_counts[index] + 1, Capacity);
         _addedSinceQuantiles[index]++;

@@ -135,6 +135,16 @@ public static class PeriodDetector
         var x = new double[n];
         for (var i = 0; i < n; i++)
             x[i] = double.IsFinite(values[i]) ? values[i] : mean;
+
+        // Flatness is judged on the values as given, before the robust transform changes their scale.
+        double rawVariance = 0;
+        for (var i = 0; i < n; i++)
+            rawVariance += (x[i] - mean) * (x[i] - mean);
+        var scale = Math.Max(1e-12, Math.Abs(mean));
+        flat = rawVariance == 0 || rawVariance / n < 1e-12 * scale * scale;
+        var acf = new double[n];
+        if (flat)
+            return acf;
         Robustify(x);
 
         // Least-squares line through (i, x[i]).
@@ -157,11 +167,8 @@ public static class PeriodDetector
             variance += x[i] * x[i];
         }
 
-        var scale = Math.Max(1e-12, Math.Abs(mean));
-        flat = variance / n < 1e-12 * scale * scale || variance == 0;
-        var acf = new double[n];
-        if (flat)
-            return acf;
+        if (variance == 0)
+            return acf; // not flat, but nothing left once the bursts are clipped (e.g. mostly zeros): no periods
 
         var size = 1;
         while (size < 2 * n)

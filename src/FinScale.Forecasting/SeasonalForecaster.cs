@@ -72,11 +72,16 @@ public sealed class SeasonalForecaster
     public long Observations { get; private set; }
 
     /// <summary>The model, its parameters and why it was chosen, in one line.</summary>
-    public string Description => _model switch
+    public string Description => (_model switch
     {
         ForecastModelKind.HoltWinters or ForecastModelKind.DoubleSeasonalHoltWinters when _hw is not null =>
             FormattableString.Invariant($"{_reason}; α={_hw.Alpha} γ={_hw.Gamma} δ={_hw.Delta} φ={_hw.Phi:F2}; {_calendar.Describe()}"),
         _ => _reason,
+    }) + _errors.RelativeAtOneStep switch
+    {
+        true => "; interval from errors relative to the forecast",
+        false => "; interval from absolute errors",
+        null => "; interval: too few errors yet (a wide default)",
     };
 
     /// <summary>Takes one observation. Out-of-order, repeated and non-finite values are reported and skipped.</summary>
@@ -123,8 +128,8 @@ public sealed class SeasonalForecaster
         for (var h = 1; h <= horizonSteps; h++)
         {
             var mean = means[h - 1];
-            var scale = _errors.Scale(mean);
-            var (qLo, qHi) = _errors.Quantiles(h) ?? (-_z * 0.5, _z * 0.5);
+            var (qLo, qHi, relative) = _errors.Quantiles(h) ?? (-_z * 0.5, _z * 0.5, true);
+            var scale = relative ? _errors.Scale(mean) : 1;
             var lower = mean + qLo * scale;
             var upper = mean + qHi * scale;
             if (_options.NonNegative)

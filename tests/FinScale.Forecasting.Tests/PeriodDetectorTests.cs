@@ -68,4 +68,16 @@ public class PeriodDetectorTests
 
         Assert.Empty(result.Periods);
     }
+
+    [Fact]
+    public void Detect_MostlyZerosWithLargeBursts_IsNotFlat()
+    {
+        var data = new double[288 * 7];
+        for (var i = 0; i < data.Length; i += 97)
+            data[i] = 5e8;
+
+        var result = PeriodDetector.Detect(data, TimeSpan.FromMinutes(5));
+
+        Assert.False(result.IsFlat);
+    }
 }
