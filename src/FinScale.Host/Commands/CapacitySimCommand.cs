@@ -33,15 +33,19 @@ internal static class CapacitySimCommand
             Description = "How far ahead the forecast is scaled for (default: start-up delay + two 15s sync periods).",
             CustomParser = CommonOptions.ParseDuration,
         };
+        var coverage = new Option<double?>("--interval-coverage")
+        {
+            Description = "Two-sided coverage of the forecast's prediction interval whose upper bound the predictive policies scale to (default 0.9: the 95th percentile of past errors).",
+        };
         var command = new Command("capacity-sim", "Replay a load trace against the HPA, predictive and predictive + reactive scaling; compare under-provisioning and cost.")
         {
-            trace, capacity, startup, lead,
+            trace, capacity, startup, lead, coverage,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(trace), parse.GetValue(capacity), parse.GetValue(startup), parse.GetValue(lead), ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(trace), parse.GetValue(capacity), parse.GetValue(startup), parse.GetValue(lead), parse.GetValue(coverage), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? tracePath, double? capacity, TimeSpan? startup, TimeSpan? lead, CancellationToken ct)
+    private static async Task<int> RunAsync(string? tracePath, double? capacity, TimeSpan? startup, TimeSpan? lead, double? coverage, CancellationToken ct)
     {
         var error = Console.Error;
         if (string.IsNullOrWhiteSpace(tracePath))
@@ -56,9 +60,9 @@ internal static class CapacitySimCommand
             return CommandRunner.BadConfiguration;
         }
 
-        if (capacity is { } c && !(c > 0) || startup is { } s && s < TimeSpan.Zero || lead is { } l && l < TimeSpan.Zero)
+        if (capacity is { } c && !(c > 0) || startup is { } s && s < TimeSpan.Zero || lead is { } l && l < TimeSpan.Zero || coverage is { } p && !(p > 0 && p < 1))
         {
-            await error.WriteLineAsync("finscale capacity-sim: --capacity-per-replica must be positive and durations not negative");
+            await error.WriteLineAsync("finscale capacity-sim: --capacity-per-replica must be positive, durations not negative and --interval-coverage between 0 and 1");
             return CommandRunner.BadConfiguration;
         }
 
@@ -82,6 +86,7 @@ internal static class CapacitySimCommand
                 CapacityPerReplica = capacity,
                 StartupDelay = startup ?? defaults.StartupDelay,
                 Lead = lead,
+                Forecaster = coverage is { } cov ? defaults.Forecaster with { IntervalCoverage = cov } : defaults.Forecaster,
             };
             var result = await Task.Run(() => CapacitySimulator.Run(samples, options), ct);
             await PrintAsync(tracePath, result, options);
@@ -109,8 +114,8 @@ internal static class CapacitySimCommand
         await output.WriteLineAsync(string.Format(c, "capacity-sim: {0}, {1} samples, scored {2} .. {3} (the first day calibrates)",
             Path.GetFileName(tracePath), r.Samples, Time(r.EvaluatedFromMs), Time(r.EvaluatedToMs)));
         await output.WriteLineAsync(string.Format(c,
-            "capacity per replica {0:0.###} ({1}); start-up delay {2}; lead {3}; HPA: target {4:P0} of capacity, tolerance {5}, sync {6}, stabilisation up {7} / down {8}",
-            r.CapacityPerReplica, r.CapacityRule, o.StartupDelay, r.Lead, o.TargetUtilization, o.Tolerance, o.SyncPeriod, o.ScaleUpStabilization, o.ScaleDownStabilization));
+            "capacity per replica {0:0.###} ({1}); start-up delay {2}; lead {3}; interval coverage {9}; HPA: target {4:P0} of capacity, tolerance {5}, sync {6}, stabilisation up {7} / down {8}",
+            r.CapacityPerReplica, r.CapacityRule, o.StartupDelay, r.Lead, o.TargetUtilization, o.Tolerance, o.SyncPeriod, o.ScaleUpStabilization, o.ScaleDownStabilization, o.Forecaster.IntervalCoverage));
         await output.WriteLineAsync("forecast: " + r.ForecastModel);
         foreach (var w in r.Warnings)
             await output.WriteLineAsync("warning: " + w);
