@@ -46,6 +46,12 @@ internal sealed class KafkaSource : IPointSink
     private readonly TimeSpan _traceIdleFlush;
     private readonly Dictionary<TopicPartition, SpanPartition> _spanPartitions = [];
     private RecordTicket? _current;
+
+    // Which partition each series' points come from (1-based partition number of this run; negative once a second
+    // partition was seen and counted). Per-series state follows a partition only if producers key by resource.
+    private readonly Dictionary<TopicPartition, int> _partitionNumbers = [];
+    private int[] _home = new int[1024];
+    private int _currentHome;
     private CancellationToken _abort;
     private long _reportedRefused;
     private long _routedPoints;
@@ -244,6 +250,8 @@ internal sealed class KafkaSource : IPointSink
         }
 
         var ticket = progress.Track(result.Offset.Value);
+        if (!_partitionNumbers.TryGetValue(result.TopicPartition, out _currentHome))
+            _partitionNumbers[result.TopicPartition] = _currentHome = _partitionNumbers.Count + 1;
         try
         {
             if (result.Message.Value is null)
@@ -255,6 +263,8 @@ internal sealed class KafkaSource : IPointSink
                     _otlpMetrics.Decode(_metricsJson ? OtlpJsonTranscoder.MetricsRequestToProtobuf(result.Message.Value) : result.Message.Value, this);
                     break;
                 case InputKind.OtlpSpans:
+                    // Span-derived series gather spans of every span partition: they have no home partition.
+                    _currentHome = 0;
                     ProcessSpans(_spansJson ? OtlpJsonTranscoder.TraceRequestToProtobuf(result.Message.Value) : result.Message.Value, result.TopicPartition, ticket, abort);
                     break;
                 default:
@@ -277,6 +287,7 @@ internal sealed class KafkaSource : IPointSink
         finally
         {
             _current = null;
+            _currentHome = 0;
         }
 
         ticket.Complete(); // the source's own hold: the record's points (or spans) now carry it
@@ -285,7 +296,29 @@ internal sealed class KafkaSource : IPointSink
     }
 
     /// <inheritdoc/>
-    public void Add(int seriesId, long timestampMs, double value) => Route(new SeriesPoint(seriesId, timestampMs, value), _current!);
+    public void Add(int seriesId, long timestampMs, double value)
+    {
+        if (_currentHome != 0)
+            TrackHome(seriesId);
+        Route(new SeriesPoint(seriesId, timestampMs, value), _current!);
+    }
+
+    private void TrackHome(int seriesId)
+    {
+        if (seriesId >= _home.Length)
+            Array.Resize(ref _home, Math.Max(seriesId + 1, _home.Length * 2));
+        var home = _home[seriesId];
+        if (home == 0)
+        {
+            _home[seriesId] = _currentHome;
+        }
+        else if (home > 0 && home != _currentHome)
+        {
+            // Counted once per series: its state cannot follow one partition when the group rebalances.
+            _home[seriesId] = -home;
+            _stats.AddSeriesOnSeveralPartitions();
+        }
+    }
 
     /// <inheritdoc/>
     public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId) => _exemplars?.Add(seriesId, timestampMs, traceId);

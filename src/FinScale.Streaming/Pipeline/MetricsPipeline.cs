@@ -163,6 +163,8 @@ public sealed class MetricsPipeline
 
         source.Close();
         PipelineLog.Stopped(_logger, Stats.Records, Stats.Points, Stats.Anomalies, Stats.Decisions, Stats.DeadLettered);
+        if (Stats.SeriesOnSeveralPartitions > 0)
+            PipelineLog.SeriesOnSeveralPartitions(_logger, Stats.SeriesOnSeveralPartitions);
         var first = faults.First ?? failure;
         if (first is not null and not OperationCanceledException)
             throw new PipelineFailedException($"pipeline stopped: {first.Message}", first);

@@ -56,4 +56,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "Audit topic {Topic}: its partitions could not be read, so this run's audit records carry no hash chain (finscale audit verify will count them as unchained)")]
     public static partial void AuditUnchained(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "{Series} series arrived on more than one input partition: their baselines cannot follow a partition to another instance. Key records by resource (the Collector's partition_metrics_by_resource_attributes, partition_traces_by_id)")]
+    public static partial void SeriesOnSeveralPartitions(ILogger logger, long series);
 }

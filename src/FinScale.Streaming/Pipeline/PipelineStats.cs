@@ -4,6 +4,7 @@ namespace FinScale.Streaming.Pipeline;
 public sealed class PipelineStats
 {
     private long _records;
+    private long _seriesOnSeveralPartitions;
     private long _points;
     private long _deadLettered;
     private long _anomalies;
@@ -55,6 +56,14 @@ public sealed class PipelineStats
 
     /// <summary>What the OTLP spans decoder did with the spans it read.</summary>
     public Otlp.OtlpDecodeCounters OtlpSpans { get; internal set; } = new();
+
+    /// <summary>
+    /// Series whose points arrived on more than one input partition in this run. Each should be 0: baselines follow their
+    /// partition only when producers key records by resource (the Collector's <c>partition_metrics_by_resource_attributes</c>).
+    /// </summary>
+    public long SeriesOnSeveralPartitions => Interlocked.Read(ref _seriesOnSeveralPartitions);
+
+    internal void AddSeriesOnSeveralPartitions() => Interlocked.Increment(ref _seriesOnSeveralPartitions);
 
     internal void AddRecord() => Interlocked.Increment(ref _records);
 
