@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+
 namespace FinScale.Detection.Scoring;
 
 /// <summary>
@@ -27,36 +30,39 @@ public sealed class EnsembleScorer : IPointScorer
 {
     private const long DayMs = 86_400_000;
 
+    // E|Z| of a standard normal: sqrt(2/pi).
+    private const double NormalMeanAbs = 0.7979;
+
+    // State is kept small on purpose: a shard holds one scorer per active series, a million of them in a process (issue 6).
+    // Models a series may never use are allocated when first needed; see the fields.
+
     private readonly EnsembleOptions _o;
-    private readonly LevelModel _level;
-    private readonly SeasonalModel _daily;
-    private readonly SeasonalModel _weekly;
-    private readonly Calibrator _spike;
-    private readonly Calibrator _shift;
-    private readonly Calibrator _volatility;
-    private readonly double _shortSpread;
+
+    /// <summary>The scorer's own robust level, allocated on the first point scored without a level supplied by the caller (never, under <see cref="ShardDetector"/>).</summary>
+    private LevelModel? _level;
+
+    /// <summary>The daily profile.</summary>
+    private SeasonalModel _daily;
+
+    /// <summary>The weekly profile.</summary>
+    private SeasonalModel _weekly;
+
+    /// <summary>The three calibration histograms (spike, level shift, volatility) in one array; see <see cref="Calibration"/>.</summary>
+    private Calibration _calibration;
+
+    /// <summary>Event time of the first finite point, the origin of the profiles' warm-up.</summary>
+    private long _firstTs;
     private long _n;
     private double _zMean;
     private double _zAbs = NormalMeanAbs;
     private double _episodeMax;
     private long _episodeLeft;
 
-    // E|Z| of a standard normal: sqrt(2/pi).
-    private const double NormalMeanAbs = 0.7979;
-
     /// <summary>Creates a scorer.</summary>
     public EnsembleScorer(EnsembleOptions? options = null)
     {
         _o = options ?? new EnsembleOptions();
-        _level = new LevelModel(_o);
-        _daily = new SeasonalModel(_o, DayMs, _o.DailyBuckets);
-        _weekly = new SeasonalModel(_o, 7 * DayMs, _o.WeeklyBuckets);
-        _spike = new Calibrator(_o);
-        _shift = new Calibrator(_o);
-        _volatility = new Calibrator(_o);
-
-        // An EWMA with weight a of independent unit-variance values has stationary sd sqrt(a / (2 - a)).
-        _shortSpread = Math.Sqrt(_o.ShiftAlpha / (2 - _o.ShiftAlpha));
+        _calibration = Calibration.Create();
     }
 
     /// <summary>Points scored so far (non-finite values not counted).</summary>
@@ -78,30 +84,42 @@ public sealed class EnsembleScorer : IPointScorer
         if (!double.IsFinite(value))
             return 0;
 
-        _n++;
+        if (_n++ == 0)
+            _firstTs = timestampMs;
         var external = !double.IsNaN(levelZ);
-        var z = external
-            ? Residual(timestampMs, value, double.IsFinite(levelZ) ? levelZ : Math.CopySign(1e6, levelZ), levelScale)
-            : Residual(timestampMs, value, _level.Z(value), _level.Scale);
-        if (!external)
-            _level.Learn(value);
-        _daily.Learn(timestampMs, value);
-        _weekly.Learn(timestampMs, value);
+        double z;
+        if (external)
+        {
+            z = Residual(timestampMs, value, double.IsFinite(levelZ) ? levelZ : Math.CopySign(1e6, levelZ), levelScale);
+        }
+        else
+        {
+            _level ??= new LevelModel();
+            z = Residual(timestampMs, value, _level.Z(value), _level.Scale);
+            _level.Learn(value, _o);
+        }
+
+        _daily.Learn(timestampMs, value, DayMs, _o.DailyBuckets, _firstTs, _o);
+        _weekly.Learn(timestampMs, value, 7 * DayMs, _o.WeeklyBuckets, _firstTs, _o);
         if (_n < 3)
             return 0;
 
+        // An EWMA with weight a of independent unit-variance values has stationary sd sqrt(a / (2 - a)).
+        var shortSpread = Math.Sqrt(_o.ShiftAlpha / (2 - _o.ShiftAlpha));
         var zc = Math.Clamp(z, -2 * _o.Clip, 2 * _o.Clip);
         _zMean += _o.ShiftAlpha * (zc - _zMean);
         _zAbs += _o.ShiftAlpha * (Math.Min(Math.Abs(z), 4 * _o.Clip) - _zAbs);
         var spike = Math.Log(1 + Math.Abs(z));
-        var shift = Math.Log(1 + (Math.Abs(_zMean) / _shortSpread));
-        var volatility = Math.Log(1 + Math.Max(0, (_zAbs - NormalMeanAbs) / _shortSpread));
+        var shift = Math.Log(1 + (Math.Abs(_zMean) / shortSpread));
+        var volatility = Math.Log(1 + Math.Max(0, (_zAbs - NormalMeanAbs) / shortSpread));
 
         var scoring = _n > _o.WarmUp;
-        var rarity = scoring ? Math.Max(_spike.Rarity(spike), Math.Max(_shift.Rarity(shift), _volatility.Rarity(volatility))) : 0;
-        _spike.Learn(spike);
-        _shift.Learn(shift);
-        _volatility.Learn(volatility);
+        var rarity = scoring
+            ? Math.Max(_calibration.Rarity(0, spike, _o), Math.Max(_calibration.Rarity(1, shift, _o), _calibration.Rarity(2, volatility, _o)))
+            : 0;
+        _calibration.Learn(0, spike, _o);
+        _calibration.Learn(1, shift, _o);
+        _calibration.Learn(2, volatility, _o);
         if (!scoring)
             return 0;
 
@@ -139,45 +157,46 @@ public sealed class EnsembleScorer : IPointScorer
         var best = levelScale;
         if (_daily.Ready && _daily.Scale < best * _o.SeasonalAdvantage)
         {
-            z = _daily.Z(timestampMs, value);
+            z = _daily.Z(timestampMs, value, DayMs, _o.DailyBuckets, _firstTs);
             best = _daily.Scale;
         }
 
         if (_weekly.Ready && _weekly.Scale < best * _o.SeasonalAdvantage)
-            z = _weekly.Z(timestampMs, value);
+            z = _weekly.Z(timestampMs, value, 7 * DayMs, _o.WeeklyBuckets, _firstTs);
         return z;
     }
 
     /// <summary>The robust scale of residuals: an EWMA of absolute residuals clipped at <see cref="EnsembleOptions.Clip"/> scales.</summary>
-    private sealed class ResidualScale(EnsembleOptions o)
+    private struct ResidualScale
     {
         // Mean absolute deviation to standard deviation for normal residuals: sqrt(pi/2).
         private const double Consistency = 1.2533;
         private double _mad;
         private long _count;
 
-        public bool Known => _count >= 2;
+        public readonly bool Known => _count >= 2;
 
-        public double Scale => Known ? Math.Max(_mad * Consistency, 1e-9) : double.MaxValue;
+        public readonly double Scale => Known ? Math.Max(_mad * Consistency, 1e-9) : double.MaxValue;
 
         /// <summary>Residual in scales; the scale is floored relative to the level so float noise never reads as a signal.</summary>
-        public double Z(double residual, double level) => Known ? residual / Math.Max(Scale, Math.Abs(level) * 1e-4) : 0;
+        public readonly double Z(double residual, double level) => Known ? residual / Math.Max(Scale, Math.Abs(level) * 1e-4) : 0;
 
         /// <summary>The residual clipped for learning (unclipped while the scale is still being found).</summary>
-        public double Clip(double residual) => _count < 10 ? residual : Math.Clamp(residual, -o.Clip * Scale, o.Clip * Scale);
+        public readonly double Clip(double residual, EnsembleOptions o) =>
+            _count < 10 ? residual : Math.Clamp(residual, -o.Clip * Scale, o.Clip * Scale);
 
-        public void Learn(double residual)
+        public void Learn(double residual, EnsembleOptions o)
         {
             _count++;
             var alpha = Math.Max(1.0 / _count, o.Alpha);
-            _mad += alpha * (Math.Abs(Clip(residual)) - _mad);
+            _mad += alpha * (Math.Abs(Clip(residual, o)) - _mad);
         }
     }
 
     /// <summary>Robust level: a Huber-clipped EWMA (a plain running mean while warming up).</summary>
-    private sealed class LevelModel(EnsembleOptions o)
+    private sealed class LevelModel
     {
-        private readonly ResidualScale _scale = new(o);
+        private ResidualScale _scale;
         private double _mean;
         private long _count;
 
@@ -185,7 +204,7 @@ public sealed class EnsembleScorer : IPointScorer
 
         public double Z(double value) => _count == 0 ? 0 : _scale.Z(value - _mean, _mean);
 
-        public void Learn(double value)
+        public void Learn(double value, EnsembleOptions o)
         {
             _count++;
             if (_count == 1)
@@ -195,122 +214,269 @@ public sealed class EnsembleScorer : IPointScorer
             }
 
             var residual = value - _mean;
-            var clipped = _scale.Clip(residual);
-            _scale.Learn(residual);
+            var clipped = _scale.Clip(residual, o);
+            _scale.Learn(residual, o);
             _mean += Math.Max(1.0 / _count, o.Alpha) * clipped;
         }
     }
 
-    /// <summary>A profile by phase of a fixed period (phase from the timestamp), each bucket a clipped EWMA.</summary>
-    private sealed class SeasonalModel
+    /// <summary>
+    /// A profile by phase of a fixed period (phase from the timestamp), each bucket a clipped EWMA. The period, bucket
+    /// count and the series' first time are the scorer's, passed in rather than stored once per profile.
+    /// </summary>
+    /// <remarks>
+    /// Compact on purpose (two per series): buckets are floats (7 significant digits, finer than the 1e-4-of-level floor
+    /// on the residual scale) and NaN marks one never visited. The array holds only the buckets from the series' first
+    /// one up to the furthest visited since, in phase order, and doubles as time moves on (up to the whole period), so
+    /// a series that has spanned a few hours holds a few buckets, not a week's. An unvisited bucket reads as one past the
+    /// array's end, which is what it would hold: nothing.
+    /// </remarks>
+    private struct SeasonalModel
     {
-        private readonly EnsembleOptions _o;
-        private readonly long _periodMs;
-        private readonly double[] _profile;
-        private readonly bool[] _seen;
-        private readonly ResidualScale _scale;
-        private long _firstTs = long.MinValue;
-
-        public SeasonalModel(EnsembleOptions o, long periodMs, int buckets)
-        {
-            _o = o;
-            _periodMs = periodMs;
-            _profile = new double[buckets];
-            _seen = new bool[buckets];
-            _scale = new ResidualScale(o);
-        }
+        private const int FirstLength = 4;
+        private float[]? _profile;
+        private ResidualScale _scale;
 
         /// <summary>True once enough of a period has been seen for the profile to predict.</summary>
-        public bool Ready { get; private set; }
+        public bool Ready { readonly get; private set; }
 
-        public double Scale => _scale.Scale;
+        public readonly double Scale => _scale.Scale;
 
-        public double Z(long ts, double value)
+        public readonly double Z(long ts, double value, long periodMs, int buckets, long firstTs)
         {
-            var b = Bucket(ts);
-            return _seen[b] ? _scale.Z(value - _profile[b], _profile[b]) : 0;
+            var i = Index(ts, periodMs, buckets, firstTs);
+            double p = _profile is { } profile && i < profile.Length ? profile[i] : float.NaN;
+            return double.IsNaN(p) ? 0 : _scale.Z(value - p, p);
         }
 
-        public void Learn(long ts, double value)
+        public void Learn(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleOptions o)
         {
-            if (_firstTs == long.MinValue)
-                _firstTs = ts;
-            var b = Bucket(ts);
-            if (!_seen[b])
+            var i = Index(ts, periodMs, buckets, firstTs);
+            if (_profile is null || i >= _profile.Length)
+                Grow(i + 1, buckets);
+            ref var p = ref _profile![i];
+            if (float.IsNaN(p))
             {
-                _seen[b] = true;
-                _profile[b] = value;
+                p = (float)value;
             }
             else
             {
-                var residual = value - _profile[b];
+                var residual = value - p;
                 if (Ready)
-                    _scale.Learn(residual);
-                _profile[b] += _o.SeasonalAlpha * (Ready ? _scale.Clip(residual) : residual);
+                    _scale.Learn(residual, o);
+                p = (float)(p + (o.SeasonalAlpha * (Ready ? _scale.Clip(residual, o) : residual)));
             }
 
-            if (!Ready && ts - _firstTs >= _periodMs * _o.SeasonalWarmPeriods)
+            if (!Ready && ts - firstTs >= periodMs * o.SeasonalWarmPeriods)
                 Ready = true;
         }
 
-        private int Bucket(long ts)
+        private void Grow(int needed, int buckets)
         {
-            var phase = ((ts % _periodMs) + _periodMs) % _periodMs;
-            return (int)(phase * _profile.Length / _periodMs);
+            var old = _profile?.Length ?? 0;
+            var length = Math.Min(buckets, Math.Max(needed, Math.Max(FirstLength, 2 * old)));
+            Array.Resize(ref _profile, length);
+            _profile.AsSpan(old).Fill(float.NaN);
+        }
+
+        /// <summary>The bucket of <paramref name="ts"/>, counted in phase order from the bucket of the series' first point.</summary>
+        private static int Index(long ts, long periodMs, int buckets, long firstTs) =>
+            (Bucket(ts, periodMs, buckets) - Bucket(firstTs, periodMs, buckets) + buckets) % buckets;
+
+        private static int Bucket(long ts, long periodMs, int buckets)
+        {
+            var phase = ((ts % periodMs) + periodMs) % periodMs;
+            return (int)(phase * buckets / periodMs);
         }
     }
 
     /// <summary>
-    /// How rare a statistic is for this series: a histogram of its past values that forgets at the calibration rate
-    /// (lazily: new entries weigh more instead of old ones being scaled down), plus the largest value seen. The
-    /// histogram is a Fenwick tree, so the share at or above a value costs a handful of additions, not a pass over bins.
+    /// How rare each family's statistic is for this series: per family, a histogram of its past values that forgets at the
+    /// calibration rate (lazily: new entries weigh more instead of old ones being scaled down), plus the largest value seen.
+    /// Each histogram is a Fenwick tree, so the share at or above a value costs a handful of additions, not a pass over bins.
     /// </summary>
-    private sealed class Calibrator(EnsembleOptions o)
+    /// <remarks>
+    /// <para>Compact on purpose (one per series): the three trees share one <see cref="ushort"/> array, and each tree
+    /// covers only the bins up to the highest one holding weight (16, 32, 64 or all 128), since a statistic's values
+    /// crowd the low bins. A tree of fewer bins is exact: the bins it leaves out are empty.</para>
+    /// <para>Weights are whole units: the newest point weighs about <see cref="StartWeight"/> to twice that, growing by
+    /// 1/(1 − <see cref="EnsembleOptions.CalibrationAlpha"/>) per point; when a tree's total would pass 65,535 every bin
+    /// and the weight are halved (rounding half to even: unbiased, and a bin's weight still fades out altogether) and the tree shrinks to the bins
+    /// still holding weight. At the default rate (1,000 points remembered) weights stay between 32 and 65 units, so
+    /// rounding moves a share by under 2 % of one point's weight. A rate remembering more than about 2,000 points
+    /// forgets faster than asked: weights cannot halve below one unit.</para>
+    /// </remarks>
+    private struct Calibration
     {
         private const int Bins = 128;
         private const double Range = 8; // log(1 + statistic) covered; beyond it the last bin
-        private readonly double[] _tree = new double[Bins + 1];
-        private double _total;
-        private double _weight = 1;
-        private double _max;
+        private const int MinBinsLog2 = 4;
+        private const float StartWeight = 32;
 
-        /// <summary>−log10 of the share of past values at least this high, plus a bonus for going beyond the largest seen.</summary>
-        public double Rarity(double s)
+        /// <summary>The trees one after the other: family f's node i (1-based) at offset(f) + i − 1.</summary>
+        private ushort[] _trees;
+        private Family _spike;
+        private Family _shift;
+        private Family _volatility;
+
+        public static Calibration Create()
         {
-            var above = _total - Below(Bin(s));
-            var rarity = -Math.Log10((Math.Max(above, 0) + _weight) / (_total + _weight));
-            if (s > _max)
-                rarity += o.BeyondMaxWeight * (s - _max);
+            var c = new Calibration { _trees = new ushort[3 << MinBinsLog2] };
+            c._spike = c._shift = c._volatility = new Family { BinsLog2 = MinBinsLog2, Weight = StartWeight };
+            return c;
+        }
+
+        /// <summary>−log10 of the share of family <paramref name="f"/>'s past values at least this high, plus a bonus for going beyond the largest seen.</summary>
+        public readonly double Rarity(int f, double s, EnsembleOptions o)
+        {
+            var family = At(f);
+            var bin = Bin(s);
+            var above = family.Total - Below(Tree(f), Math.Min(bin, 1 << family.BinsLog2));
+            var rarity = -Math.Log10((above + (double)family.Weight) / (family.Total + (double)family.Weight));
+            if (s > family.Max)
+                rarity += o.BeyondMaxWeight * (s - family.Max);
             return rarity;
         }
 
-        public void Learn(double s)
+        public void Learn(int f, double s, EnsembleOptions o)
         {
-            for (var i = Bin(s) + 1; i <= Bins; i += i & -i)
-                _tree[i] += _weight;
-            _total += _weight;
-            _weight /= 1 - o.CalibrationAlpha;
-            if (_weight > 1e100)
+            ref var family = ref FamilyAt(f);
+            var bin = Bin(s);
+            if (bin >= 1 << family.BinsLog2)
+                Resize(f, BitOperations.Log2((uint)bin) + 1);
+            var w = Math.Max(1, (int)MathF.Round(family.Weight));
+            if (family.Total + w > ushort.MaxValue)
             {
-                // Rescale before the weights overflow; a Fenwick tree's nodes are sums, so they scale alike.
-                for (var i = 1; i <= Bins; i++)
-                    _tree[i] /= _weight;
-                _total /= _weight;
-                _weight = 1;
+                Halve(f);
+                w = Math.Max(1, (int)MathF.Round(family.Weight));
+                if (bin >= 1 << family.BinsLog2)
+                    Resize(f, BitOperations.Log2((uint)bin) + 1);
             }
 
-            _max = Math.Max(_max * (1 - o.MaxDecay), s);
+            var tree = Tree(f);
+            for (var i = bin + 1; i <= tree.Length; i += i & -i)
+                tree[i - 1] += (ushort)w;
+            family.Total += w;
+            family.Weight = (float)(family.Weight / (1 - o.CalibrationAlpha));
+            family.Max = (float)Math.Max(family.Max * (1 - o.MaxDecay), s);
         }
 
-        /// <summary>Weight of the values in bins below <paramref name="bin"/>.</summary>
-        private double Below(int bin)
+        /// <summary>Halves family <paramref name="f"/>'s bins and weight, then shrinks its tree to the bins still holding weight.</summary>
+        private void Halve(int f)
         {
-            double sum = 0;
+            ref var family = ref FamilyAt(f);
+            var tree = Tree(f);
+            Span<int> counts = stackalloc int[tree.Length];
+            for (var b = 0; b < counts.Length; b++)
+            {
+                // Half, rounded to even: unbiased, so the thin tail bins keep their share on average.
+                var c = Below(tree, b + 1) - Below(tree, b);
+                counts[b] = (c >> 1) + (c & (c >> 1) & 1);
+            }
+
+            var top = counts.Length;
+            while (top > 0 && counts[top - 1] == 0)
+                top--;
+            var log2 = Math.Max(MinBinsLog2, top <= 1 ? 0 : BitOperations.Log2((uint)(top - 1)) + 1);
+            family.Weight = Math.Max(1, family.Weight / 2);
+            if (log2 != family.BinsLog2)
+            {
+                Resize(f, log2);
+                tree = Tree(f);
+            }
+
+            Build(tree, counts[..tree.Length]);
+            var total = 0;
+            foreach (var c in counts)
+                total += c;
+            family.Total = total;
+        }
+
+        /// <summary>Gives family <paramref name="f"/>'s tree 2^<paramref name="log2"/> bins, keeping its contents (the bins it drops must be empty).</summary>
+        private void Resize(int f, int log2)
+        {
+            ref var family = ref FamilyAt(f);
+            var old = Tree(f);
+            var size = 1 << log2;
+            Span<int> counts = stackalloc int[Bins];
+            counts.Clear();
+            for (var b = 0; b < old.Length && b < size; b++)
+                counts[b] = Below(old, b + 1) - Below(old, b);
+            var trees = new ushort[_trees.Length - old.Length + size];
+            var at = 0;
+            for (var g = 0; g < 3; g++)
+            {
+                var length = g == f ? size : 1 << At(g).BinsLog2;
+                if (g != f)
+                    Tree(g).CopyTo(trees.AsSpan(at, length));
+                at += length;
+            }
+
+            _trees = trees;
+            family.BinsLog2 = (byte)log2;
+            Build(Tree(f), counts[..size]);
+        }
+
+        private static void Build(Span<ushort> tree, ReadOnlySpan<int> counts)
+        {
+            for (var i = 1; i <= tree.Length; i++)
+                tree[i - 1] = (ushort)counts[i - 1];
+            for (var i = 1; i <= tree.Length; i++)
+            {
+                var j = i + (i & -i);
+                if (j <= tree.Length)
+                    tree[j - 1] += tree[i - 1];
+            }
+        }
+
+        /// <summary>Weight of the values in bins below <paramref name="bin"/> (at most the tree's length).</summary>
+        private static int Below(ReadOnlySpan<ushort> tree, int bin)
+        {
+            var sum = 0;
             for (var i = bin; i > 0; i -= i & -i)
-                sum += _tree[i];
+                sum += tree[i - 1];
             return sum;
         }
 
+        private readonly Span<ushort> Tree(int f)
+        {
+            var spike = 1 << _spike.BinsLog2;
+            return f switch
+            {
+                0 => _trees.AsSpan(0, spike),
+                1 => _trees.AsSpan(spike, 1 << _shift.BinsLog2),
+                _ => _trees.AsSpan(spike + (1 << _shift.BinsLog2), 1 << _volatility.BinsLog2),
+            };
+        }
+
+        private readonly Family At(int f) => f switch { 0 => _spike, 1 => _shift, _ => _volatility };
+
+        [UnscopedRef]
+        private ref Family FamilyAt(int f)
+        {
+            if (f == 0)
+                return ref _spike;
+            if (f == 1)
+                return ref _shift;
+            return ref _volatility;
+        }
+
         private static int Bin(double s) => Math.Clamp((int)(s / Range * Bins), 0, Bins - 1);
+    }
+
+    /// <summary>One family's calibration scalars.</summary>
+    private struct Family
+    {
+        /// <summary>Weight in the tree (units), at most 65,535.</summary>
+        public int Total;
+
+        /// <summary>Weight of the next point, in units.</summary>
+        public float Weight;
+
+        /// <summary>The largest value seen, fading by <see cref="EnsembleOptions.MaxDecay"/> per point.</summary>
+        public float Max;
+
+        /// <summary>log2 of the tree's bins.</summary>
+        public byte BinsLog2;
     }
 }
