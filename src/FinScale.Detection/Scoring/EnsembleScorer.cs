@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 
 namespace FinScale.Detection.Scoring;
 
@@ -297,7 +296,7 @@ public sealed class EnsembleScorer : IPointScorer
     /// </summary>
     /// <remarks>
     /// <para>Compact on purpose (one per series): the three trees share one <see cref="ushort"/> array, and each tree
-    /// covers only the bins up to the highest one holding weight (16, 32, 64 or all 128), since a statistic's values
+    /// covers only the bins up to the highest one holding weight (rounded up to a multiple of 8), since a statistic's values
     /// crowd the low bins. A tree of fewer bins is exact: the bins it leaves out are empty.</para>
     /// <para>Weights are whole units: the newest point weighs about <see cref="StartWeight"/> to twice that, growing by
     /// 1/(1 − <see cref="EnsembleOptions.CalibrationAlpha"/>) per point; when a tree's total would pass 65,535 every bin
@@ -310,7 +309,7 @@ public sealed class EnsembleScorer : IPointScorer
     {
         private const int Bins = 128;
         private const double Range = 8; // log(1 + statistic) covered; beyond it the last bin
-        private const int MinBinsLog2 = 4;
+        private const int BinStep = 8; // a tree's bins, in steps of 8: 16 B of ushorts
         private const float StartWeight = 32;
 
         /// <summary>The trees one after the other: family f's node i (1-based) at offset(f) + i − 1.</summary>
@@ -321,8 +320,8 @@ public sealed class EnsembleScorer : IPointScorer
 
         public static Calibration Create()
         {
-            var c = new Calibration { _trees = new ushort[3 << MinBinsLog2] };
-            c._spike = c._shift = c._volatility = new Family { BinsLog2 = MinBinsLog2, Weight = StartWeight };
+            var c = new Calibration { _trees = new ushort[3 * BinStep] };
+            c._spike = c._shift = c._volatility = new Family { Bins = BinStep, Weight = StartWeight };
             return c;
         }
 
@@ -331,7 +330,7 @@ public sealed class EnsembleScorer : IPointScorer
         {
             var family = At(f);
             var bin = Bin(s);
-            var above = family.Total - Below(Tree(f), Math.Min(bin, 1 << family.BinsLog2));
+            var above = family.Total - Below(Tree(f), Math.Min(bin, (int)family.Bins));
             var rarity = -Math.Log10((above + (double)family.Weight) / (family.Total + (double)family.Weight));
             if (s > family.Max)
                 rarity += o.BeyondMaxWeight * (s - family.Max);
@@ -342,15 +341,15 @@ public sealed class EnsembleScorer : IPointScorer
         {
             ref var family = ref FamilyAt(f);
             var bin = Bin(s);
-            if (bin >= 1 << family.BinsLog2)
-                Resize(f, BitOperations.Log2((uint)bin) + 1);
+            if (bin >= family.Bins)
+                Resize(f, BinsFor(bin + 1));
             var w = Math.Max(1, (int)MathF.Round(family.Weight));
             if (family.Total + w > ushort.MaxValue)
             {
                 Halve(f);
                 w = Math.Max(1, (int)MathF.Round(family.Weight));
-                if (bin >= 1 << family.BinsLog2)
-                    Resize(f, BitOperations.Log2((uint)bin) + 1);
+                if (bin >= family.Bins)
+                    Resize(f, BinsFor(bin + 1));
             }
 
             var tree = Tree(f);
@@ -377,11 +376,11 @@ public sealed class EnsembleScorer : IPointScorer
             var top = counts.Length;
             while (top > 0 && counts[top - 1] == 0)
                 top--;
-            var log2 = Math.Max(MinBinsLog2, top <= 1 ? 0 : BitOperations.Log2((uint)(top - 1)) + 1);
+            var bins = BinsFor(top);
             family.Weight = Math.Max(1, family.Weight / 2);
-            if (log2 != family.BinsLog2)
+            if (bins != family.Bins)
             {
-                Resize(f, log2);
+                Resize(f, bins);
                 tree = Tree(f);
             }
 
@@ -392,12 +391,11 @@ public sealed class EnsembleScorer : IPointScorer
             family.Total = total;
         }
 
-        /// <summary>Gives family <paramref name="f"/>'s tree 2^<paramref name="log2"/> bins, keeping its contents (the bins it drops must be empty).</summary>
-        private void Resize(int f, int log2)
+        /// <summary>Gives family <paramref name="f"/>'s tree <paramref name="size"/> bins, keeping its contents (the bins it drops must be empty).</summary>
+        private void Resize(int f, int size)
         {
             ref var family = ref FamilyAt(f);
             var old = Tree(f);
-            var size = 1 << log2;
             Span<int> counts = stackalloc int[Bins];
             counts.Clear();
             for (var b = 0; b < old.Length && b < size; b++)
@@ -406,14 +404,14 @@ public sealed class EnsembleScorer : IPointScorer
             var at = 0;
             for (var g = 0; g < 3; g++)
             {
-                var length = g == f ? size : 1 << At(g).BinsLog2;
+                var length = g == f ? size : At(g).Bins;
                 if (g != f)
                     Tree(g).CopyTo(trees.AsSpan(at, length));
                 at += length;
             }
 
             _trees = trees;
-            family.BinsLog2 = (byte)log2;
+            family.Bins = (byte)size;
             Build(Tree(f), counts[..size]);
         }
 
@@ -440,12 +438,12 @@ public sealed class EnsembleScorer : IPointScorer
 
         private readonly Span<ushort> Tree(int f)
         {
-            var spike = 1 << _spike.BinsLog2;
+            int spike = _spike.Bins;
             return f switch
             {
                 0 => _trees.AsSpan(0, spike),
-                1 => _trees.AsSpan(spike, 1 << _shift.BinsLog2),
-                _ => _trees.AsSpan(spike + (1 << _shift.BinsLog2), 1 << _volatility.BinsLog2),
+                1 => _trees.AsSpan(spike, _shift.Bins),
+                _ => _trees.AsSpan(spike + _shift.Bins, _volatility.Bins),
             };
         }
 
@@ -460,6 +458,9 @@ public sealed class EnsembleScorer : IPointScorer
                 return ref _shift;
             return ref _volatility;
         }
+
+        /// <summary>The tree size covering the lowest <paramref name="bins"/> bins: rounded up to a step, at least one step.</summary>
+        private static int BinsFor(int bins) => Math.Max(BinStep, (bins + BinStep - 1) / BinStep * BinStep);
 
         private static int Bin(double s) => Math.Clamp((int)(s / Range * Bins), 0, Bins - 1);
     }
@@ -476,7 +477,7 @@ public sealed class EnsembleScorer : IPointScorer
         /// <summary>The largest value seen, fading by <see cref="EnsembleOptions.MaxDecay"/> per point.</summary>
         public float Max;
 
-        /// <summary>log2 of the tree's bins.</summary>
-        public byte BinsLog2;
+        /// <summary>The tree's bins: the lowest ones, a multiple of 8.</summary>
+        public byte Bins;
     }
 }
