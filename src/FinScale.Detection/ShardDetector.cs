@@ -30,9 +30,15 @@ public sealed class ShardDetector
     private bool[] _seen = new bool[1024];
     private int[] _roundStamp = new int[1024];
     private bool[] _episodeOpen = new bool[1024];
-    private EnsembleScorer?[] _ensembles = new EnsembleScorer?[1024];
     private int[] _calmRun = new int[1024];
     private int _round = 1;
+
+    // The ensemble state of each series, in fixed-size chunks allocated as series arrive: no object per series, and no
+    // copy of a million states (or twice their room) when the shard grows. Chunk c holds local ids c * EnsembleChunk on.
+    private const int EnsembleChunkBits = 8;
+    private const int EnsembleChunk = 1 << EnsembleChunkBits;
+    private readonly EnsembleState[]?[] _ensembles;
+    private readonly int _mostSeries;
 
     // Scratch for one round; grown on demand, reused across batches.
     private int[] _ids = new int[256];
@@ -67,6 +73,8 @@ public sealed class ShardDetector
         _shardCount = shardCount;
         var most = ((catalog.Capacity - 1) / shardCount) + 1;
         _state = new SeriesStateArrays(Math.Min(1024, most), most);
+        _mostSeries = most;
+        _ensembles = new EnsembleState[]?[((most - 1) >> EnsembleChunkBits) + 1];
     }
 
     /// <summary>
@@ -233,9 +241,13 @@ public sealed class ShardDetector
             ref readonly var p = ref points[_pointIndex[k]];
 
             // The kernel's z is in float; past float range (a flat series' first move) it is infinite, which the ensemble caps.
-            var ensemble = _ensembles[id] ??= new EnsembleScorer(_options.Ensemble);
             var warming = _state.Count[id] <= _options.WarmUpPoints;
-            var score = ensemble.Score(p.TimestampMs, p.Value, warming ? 0 : z[k], warming ? double.MaxValue : _scaleBefore[k]);
+            var score = Ensemble(id).Score(
+                p.TimestampMs,
+                p.Value,
+                warming ? 0 : EnsembleState.ExternalLevelZ(z[k]),
+                warming ? double.MaxValue : _scaleBefore[k],
+                _options.Ensemble);
             if (warming)
                 continue;
             if (!scores.IsEmpty)
@@ -272,6 +284,14 @@ public sealed class ShardDetector
         }
     }
 
+    /// <summary>The ensemble state of local series <paramref name="id"/>, its chunk allocated on first use (the last chunk only as long as the shard's most series need).</summary>
+    private ref EnsembleState Ensemble(int id)
+    {
+        var c = id >> EnsembleChunkBits;
+        var chunk = _ensembles[c] ??= new EnsembleState[Math.Min(EnsembleChunk, _mostSeries - (c << EnsembleChunkBits))];
+        return ref chunk[id & (EnsembleChunk - 1)];
+    }
+
     private Anomaly CreateAnomaly(in SeriesPoint p, float expected, double score, float z)
     {
         var eventTime = DateTimeOffset.FromUnixTimeMilliseconds(p.TimestampMs);
@@ -299,7 +319,6 @@ public sealed class ShardDetector
             Array.Resize(ref _seen, n);
             Array.Resize(ref _roundStamp, n);
             Array.Resize(ref _episodeOpen, n);
-            Array.Resize(ref _ensembles, n);
             Array.Resize(ref _calmRun, n);
         }
     }

@@ -1,0 +1,415 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace FinScale.Detection.Scoring;
+
+/// <summary>
+/// The state of <see cref="EnsembleScorer"/> for one series, as a value: <see cref="ShardDetector"/> keeps its series'
+/// states in chunks of an array, one slot each, with no object per series (issue 6: a million active series in a process).
+/// The default value is a series not seen yet. See <see cref="EnsembleScorer"/> for the algorithm.
+/// </summary>
+/// <remarks>
+/// Compact on purpose: the profiles hold only the buckets the series has reached and the calibration histograms only
+/// their non-empty bins (see <see cref="SeasonalModel"/> and <see cref="Calibration"/>); the tuning and the level model
+/// live with the caller.
+/// </remarks>
+internal struct EnsembleState
+{
+    private const long DayMs = 86_400_000;
+
+    // E|Z| of a standard normal: sqrt(2/pi).
+    private const double NormalMeanAbs = 0.7979;
+
+    /// <summary>The daily profile.</summary>
+    private SeasonalModel _daily;
+
+    /// <summary>The weekly profile.</summary>
+    private SeasonalModel _weekly;
+
+    /// <summary>The three calibration histograms (spike, level shift, volatility) in one array; see <see cref="Calibration"/>.</summary>
+    private Calibration _calibration;
+
+    /// <summary>Event time of the first finite point, the origin of the profiles' warm-up.</summary>
+    private long _firstTs;
+    private long _n;
+    private double _zMean;
+    private double _zAbs;
+    private double _episodeMax;
+    private long _episodeLeft;
+
+    /// <summary>Points scored so far (non-finite values not counted).</summary>
+    public readonly long Count => _n;
+
+    /// <summary>A level residual supplied from outside as the ensemble takes it: beyond double range (the float kernel's infinity) it counts as 1e6 scales.</summary>
+    public static double ExternalLevelZ(double levelZ) => double.IsFinite(levelZ) ? levelZ : Math.CopySign(1e6, levelZ);
+
+    /// <summary>Scores the next point given the level model's residual <paramref name="levelZ"/> (in scales) and that level's residual scale.</summary>
+    public double Score(long timestampMs, double value, double levelZ, double levelScale, EnsembleOptions o)
+    {
+        if (!double.IsFinite(value))
+            return 0;
+
+        if (_n++ == 0)
+        {
+            // A default value is a series not seen yet: its state starts with its first finite point.
+            _firstTs = timestampMs;
+            _zAbs = NormalMeanAbs;
+            _calibration = Calibration.Create();
+        }
+
+        var z = Residual(timestampMs, value, levelZ, levelScale, o);
+        _daily.Learn(timestampMs, value, DayMs, o.DailyBuckets, _firstTs, o);
+        _weekly.Learn(timestampMs, value, 7 * DayMs, o.WeeklyBuckets, _firstTs, o);
+        if (_n < 3)
+            return 0;
+
+        // An EWMA with weight a of independent unit-variance values has stationary sd sqrt(a / (2 - a)).
+        var shortSpread = Math.Sqrt(o.ShiftAlpha / (2 - o.ShiftAlpha));
+        var zc = Math.Clamp(z, -2 * o.Clip, 2 * o.Clip);
+        _zMean += o.ShiftAlpha * (zc - _zMean);
+        _zAbs += o.ShiftAlpha * (Math.Min(Math.Abs(z), 4 * o.Clip) - _zAbs);
+        var spike = Math.Log(1 + Math.Abs(z));
+        var shift = Math.Log(1 + (Math.Abs(_zMean) / shortSpread));
+        var volatility = Math.Log(1 + Math.Max(0, (_zAbs - NormalMeanAbs) / shortSpread));
+
+        var scoring = _n > o.WarmUp;
+        var rarity = scoring
+            ? Math.Max(_calibration.Rarity(0, spike, o), Math.Max(_calibration.Rarity(1, shift, o), _calibration.Rarity(2, volatility, o)))
+            : 0;
+        _calibration.Learn(0, spike, o);
+        _calibration.Learn(1, shift, o);
+        _calibration.Learn(2, volatility, o);
+        if (!scoring)
+            return 0;
+
+        double score;
+        if (_episodeLeft > 0)
+        {
+            // The bar to score again falls linearly from an escalation over the episode's peak back to EpisodeStart,
+            // so an incident's aftershocks stay quiet but a second incident soon after the first is not muted for the
+            // whole episode; one that scores restarts the episode.
+            _episodeLeft--;
+            var top = Math.Max(_episodeMax * o.Escalation, o.EpisodeStart);
+            var bar = o.EpisodeStart + ((top - o.EpisodeStart) * _episodeLeft / o.EpisodeLength);
+            score = rarity > bar ? rarity : 0;
+            if (score > 0)
+                _episodeLeft = o.EpisodeLength;
+            _episodeMax = Math.Max(_episodeMax, rarity);
+        }
+        else
+        {
+            score = rarity;
+            if (rarity > o.EpisodeStart)
+            {
+                _episodeMax = rarity;
+                _episodeLeft = o.EpisodeLength;
+            }
+        }
+
+        return score <= 0 ? 0 : score / (1 + score);
+    }
+
+    /// <summary>The residual of the model that explains the series best so far, in its own robust scales.</summary>
+    private readonly double Residual(long timestampMs, double value, double levelZ, double levelScale, EnsembleOptions o)
+    {
+        var z = levelZ;
+        var best = levelScale;
+        if (_daily.Ready && _daily.Scale < best * o.SeasonalAdvantage)
+        {
+            z = _daily.Z(timestampMs, value, DayMs, o.DailyBuckets, _firstTs);
+            best = _daily.Scale;
+        }
+
+        if (_weekly.Ready && _weekly.Scale < best * o.SeasonalAdvantage)
+            z = _weekly.Z(timestampMs, value, 7 * DayMs, o.WeeklyBuckets, _firstTs);
+        return z;
+    }
+
+    /// <summary>The robust scale of residuals: an EWMA of absolute residuals clipped at <see cref="EnsembleOptions.Clip"/> scales.</summary>
+    internal struct ResidualScale
+    {
+        // Mean absolute deviation to standard deviation for normal residuals: sqrt(pi/2).
+        private const double Consistency = 1.2533;
+        private double _mad;
+        private long _count;
+
+        public readonly bool Known => _count >= 2;
+
+        public readonly double Scale => Known ? Math.Max(_mad * Consistency, 1e-9) : double.MaxValue;
+
+        /// <summary>Residual in scales; the scale is floored relative to the level so float noise never reads as a signal.</summary>
+        public readonly double Z(double residual, double level) => Known ? residual / Math.Max(Scale, Math.Abs(level) * 1e-4) : 0;
+
+        /// <summary>The residual clipped for learning (unclipped while the scale is still being found).</summary>
+        public readonly double Clip(double residual, EnsembleOptions o) =>
+            _count < 10 ? residual : Math.Clamp(residual, -o.Clip * Scale, o.Clip * Scale);
+
+        public void Learn(double residual, EnsembleOptions o)
+        {
+            _count++;
+            var alpha = Math.Max(1.0 / _count, o.Alpha);
+            _mad += alpha * (Math.Abs(Clip(residual, o)) - _mad);
+        }
+    }
+
+    /// <summary>
+    /// A profile by phase of a fixed period (phase from the timestamp), each bucket a clipped EWMA. The period, bucket
+    /// count and the series' first time are the scorer's, passed in rather than stored once per profile.
+    /// </summary>
+    /// <remarks>
+    /// Compact on purpose (two per series): buckets are floats (7 significant digits, finer than the 1e-4-of-level floor
+    /// on the residual scale) and NaN marks one never visited. The array holds only the buckets from the series' first
+    /// one up to the furthest visited since, in phase order, and doubles as time moves on (up to the whole period), so
+    /// a series that has spanned a few hours holds a few buckets, not a week's. An unvisited bucket reads as one past the
+    /// array's end, which is what it would hold: nothing.
+    /// </remarks>
+    private struct SeasonalModel
+    {
+        private const int FirstLength = 4;
+        private float[]? _profile;
+        private ResidualScale _scale;
+
+        /// <summary>True once enough of a period has been seen for the profile to predict.</summary>
+        public bool Ready { readonly get; private set; }
+
+        public readonly double Scale => _scale.Scale;
+
+        public readonly double Z(long ts, double value, long periodMs, int buckets, long firstTs)
+        {
+            var i = Index(ts, periodMs, buckets, firstTs);
+            double p = _profile is { } profile && i < profile.Length ? profile[i] : float.NaN;
+            return double.IsNaN(p) ? 0 : _scale.Z(value - p, p);
+        }
+
+        public void Learn(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleOptions o)
+        {
+            var i = Index(ts, periodMs, buckets, firstTs);
+            if (_profile is null || i >= _profile.Length)
+                Grow(i + 1, buckets);
+            ref var p = ref _profile![i];
+            if (float.IsNaN(p))
+            {
+                p = (float)value;
+            }
+            else
+            {
+                var residual = value - p;
+                if (Ready)
+                    _scale.Learn(residual, o);
+                p = (float)(p + (o.SeasonalAlpha * (Ready ? _scale.Clip(residual, o) : residual)));
+            }
+
+            if (!Ready && ts - firstTs >= periodMs * o.SeasonalWarmPeriods)
+                Ready = true;
+        }
+
+        private void Grow(int needed, int buckets)
+        {
+            var old = _profile?.Length ?? 0;
+            var length = Math.Min(buckets, Math.Max(needed, Math.Max(FirstLength, 2 * old)));
+            Array.Resize(ref _profile, length);
+            _profile.AsSpan(old).Fill(float.NaN);
+        }
+
+        /// <summary>The bucket of <paramref name="ts"/>, counted in phase order from the bucket of the series' first point.</summary>
+        private static int Index(long ts, long periodMs, int buckets, long firstTs) =>
+            (Bucket(ts, periodMs, buckets) - Bucket(firstTs, periodMs, buckets) + buckets) % buckets;
+
+        private static int Bucket(long ts, long periodMs, int buckets)
+        {
+            var phase = ((ts % periodMs) + periodMs) % periodMs;
+            return (int)(phase * buckets / periodMs);
+        }
+    }
+
+    /// <summary>
+    /// How rare each family's statistic is for this series: per family, a histogram of its past values that forgets at the
+    /// calibration rate (lazily: new entries weigh more instead of old ones being scaled down), plus the largest value seen.
+    /// Each histogram is a Fenwick tree, so the share at or above a value costs a handful of additions, not a pass over bins.
+    /// </summary>
+    /// <remarks>
+    /// <para>Compact on purpose (one per series): the three trees share one <see cref="ushort"/> array, and each tree
+    /// covers only the bins up to the highest one holding weight (rounded up to a multiple of 8), since a statistic's values
+    /// crowd the low bins. A tree of fewer bins is exact: the bins it leaves out are empty.</para>
+    /// <para>Weights are whole units: the newest point weighs about <see cref="StartWeight"/> to twice that, growing by
+    /// 1/(1 − <see cref="EnsembleOptions.CalibrationAlpha"/>) per point; when a tree's total would pass 65,535 every bin
+    /// and the weight are halved (rounding half to even: unbiased, and a bin's weight still fades out altogether) and the tree shrinks to the bins
+    /// still holding weight. At the default rate (1,000 points remembered) weights stay between 32 and 65 units, so
+    /// rounding moves a share by under 2 % of one point's weight. A rate remembering more than about 2,000 points
+    /// forgets faster than asked: weights cannot halve below one unit.</para>
+    /// </remarks>
+    private struct Calibration
+    {
+        private const int Bins = 128;
+        private const double Range = 8; // log(1 + statistic) covered; beyond it the last bin
+        private const int BinStep = 8; // a tree's bins, in steps of 8: 16 B of ushorts
+        private const float StartWeight = 32;
+
+        /// <summary>The trees one after the other: family f's node i (1-based) at offset(f) + i − 1.</summary>
+        private ushort[] _trees;
+        private Family _spike;
+        private Family _shift;
+        private Family _volatility;
+
+        public static Calibration Create()
+        {
+            var c = new Calibration { _trees = new ushort[3 * BinStep] };
+            c._spike = c._shift = c._volatility = new Family { Bins = BinStep, Weight = StartWeight };
+            return c;
+        }
+
+        /// <summary>−log10 of the share of family <paramref name="f"/>'s past values at least this high, plus a bonus for going beyond the largest seen.</summary>
+        public readonly double Rarity(int f, double s, EnsembleOptions o)
+        {
+            var family = At(f);
+            var bin = Bin(s);
+            var above = family.Total - Below(Tree(f), Math.Min(bin, (int)family.Bins));
+            var rarity = -Math.Log10((above + (double)family.Weight) / (family.Total + (double)family.Weight));
+            if (s > family.Max)
+                rarity += o.BeyondMaxWeight * (s - family.Max);
+            return rarity;
+        }
+
+        public void Learn(int f, double s, EnsembleOptions o)
+        {
+            ref var family = ref FamilyAt(f);
+            var bin = Bin(s);
+            if (bin >= family.Bins)
+                Resize(f, BinsFor(bin + 1));
+            var w = Math.Max(1, (int)MathF.Round(family.Weight));
+            if (family.Total + w > ushort.MaxValue)
+            {
+                Halve(f);
+                w = Math.Max(1, (int)MathF.Round(family.Weight));
+                if (bin >= family.Bins)
+                    Resize(f, BinsFor(bin + 1));
+            }
+
+            var tree = Tree(f);
+            for (var i = bin + 1; i <= tree.Length; i += i & -i)
+                tree[i - 1] += (ushort)w;
+            family.Total += w;
+            family.Weight = (float)(family.Weight / (1 - o.CalibrationAlpha));
+            family.Max = (float)Math.Max(family.Max * (1 - o.MaxDecay), s);
+        }
+
+        /// <summary>Halves family <paramref name="f"/>'s bins and weight, then shrinks its tree to the bins still holding weight.</summary>
+        private void Halve(int f)
+        {
+            ref var family = ref FamilyAt(f);
+            var tree = Tree(f);
+            Span<int> counts = stackalloc int[tree.Length];
+            for (var b = 0; b < counts.Length; b++)
+            {
+                // Half, rounded to even: unbiased, so the thin tail bins keep their share on average.
+                var c = Below(tree, b + 1) - Below(tree, b);
+                counts[b] = (c >> 1) + (c & (c >> 1) & 1);
+            }
+
+            var top = counts.Length;
+            while (top > 0 && counts[top - 1] == 0)
+                top--;
+            var bins = BinsFor(top);
+            family.Weight = Math.Max(1, family.Weight / 2);
+            if (bins != family.Bins)
+            {
+                Resize(f, bins);
+                tree = Tree(f);
+            }
+
+            Build(tree, counts[..tree.Length]);
+            var total = 0;
+            foreach (var c in counts)
+                total += c;
+            family.Total = total;
+        }
+
+        /// <summary>Gives family <paramref name="f"/>'s tree <paramref name="size"/> bins, keeping its contents (the bins it drops must be empty).</summary>
+        private void Resize(int f, int size)
+        {
+            ref var family = ref FamilyAt(f);
+            var old = Tree(f);
+            Span<int> counts = stackalloc int[Bins];
+            counts.Clear();
+            for (var b = 0; b < old.Length && b < size; b++)
+                counts[b] = Below(old, b + 1) - Below(old, b);
+            var trees = new ushort[_trees.Length - old.Length + size];
+            var at = 0;
+            for (var g = 0; g < 3; g++)
+            {
+                var length = g == f ? size : At(g).Bins;
+                if (g != f)
+                    Tree(g).CopyTo(trees.AsSpan(at, length));
+                at += length;
+            }
+
+            _trees = trees;
+            family.Bins = (byte)size;
+            Build(Tree(f), counts[..size]);
+        }
+
+        private static void Build(Span<ushort> tree, ReadOnlySpan<int> counts)
+        {
+            for (var i = 1; i <= tree.Length; i++)
+                tree[i - 1] = (ushort)counts[i - 1];
+            for (var i = 1; i <= tree.Length; i++)
+            {
+                var j = i + (i & -i);
+                if (j <= tree.Length)
+                    tree[j - 1] += tree[i - 1];
+            }
+        }
+
+        /// <summary>Weight of the values in bins below <paramref name="bin"/> (at most the tree's length).</summary>
+        private static int Below(ReadOnlySpan<ushort> tree, int bin)
+        {
+            var sum = 0;
+            for (var i = bin; i > 0; i -= i & -i)
+                sum += tree[i - 1];
+            return sum;
+        }
+
+        private readonly Span<ushort> Tree(int f)
+        {
+            int spike = _spike.Bins;
+            return f switch
+            {
+                0 => _trees.AsSpan(0, spike),
+                1 => _trees.AsSpan(spike, _shift.Bins),
+                _ => _trees.AsSpan(spike + _shift.Bins, _volatility.Bins),
+            };
+        }
+
+        private readonly Family At(int f) => f switch { 0 => _spike, 1 => _shift, _ => _volatility };
+
+        [UnscopedRef]
+        private ref Family FamilyAt(int f)
+        {
+            if (f == 0)
+                return ref _spike;
+            if (f == 1)
+                return ref _shift;
+            return ref _volatility;
+        }
+
+        /// <summary>The tree size covering the lowest <paramref name="bins"/> bins: rounded up to a step, at least one step.</summary>
+        private static int BinsFor(int bins) => Math.Max(BinStep, (bins + BinStep - 1) / BinStep * BinStep);
+
+        private static int Bin(double s) => Math.Clamp((int)(s / Range * Bins), 0, Bins - 1);
+    }
+
+    /// <summary>One family's calibration scalars.</summary>
+    private struct Family
+    {
+        /// <summary>Weight in the tree (units), at most 65,535.</summary>
+        public int Total;
+
+        /// <summary>Weight of the next point, in units.</summary>
+        public float Weight;
+
+        /// <summary>The largest value seen, fading by <see cref="EnsembleOptions.MaxDecay"/> per point.</summary>
+        public float Max;
+
+        /// <summary>The tree's bins: the lowest ones, a multiple of 8.</summary>
+        public byte Bins;
+    }
+}
