@@ -101,7 +101,8 @@ ensure_kubectl() {
 read -r -d '' PY_CLI <<'PYEOF' || true
 import shlex
 
-# subcommand -> (options taking a value, flag options). `audit` has the single subcommand `tail`.
+# subcommand -> (options taking a value, flag options). `audit` has the single subcommand `tail`,
+# `config` the single subcommand `show`.
 COMMON = {"--bootstrap-servers", "-b", "--config"}
 CLI = {
     "broker": ({"--brokers", "--partitions"}, set()),
@@ -109,7 +110,23 @@ CLI = {
     "run": (COMMON | {"--mode", "--policy", "--until-idle", "--group", "--schema-registry-url"}, set()),
     "audit tail": (COMMON | {"--until-idle", "--topic", "-t"}, {"--from-beginning"}),
     "demo": ({"--incident"}, set()),
+    "loadgen": ({"--otlp-endpoint", "--services", "--pods", "--rate", "--duration", "--incident",
+                 "--warm-up", "--incident-for", "--export-interval"}, set()),
+    "config show": ({"--config"}, set()),
 }
+# Options a subcommand cannot run without, and options that take one of a few values.
+REQUIRED = {"loadgen": {"--otlp-endpoint"}}
+CHOICES = {("run", "--mode"): ("shadow", "dry-run", "enforce"), ("loadgen", "--incident"): ("pod-latency", "none")}
+
+def option_values(argv, option):
+    """The values given to option in argv (both `--opt v` and `--opt=v`)."""
+    values = []
+    for i, token in enumerate(argv):
+        if token == option and i + 1 < len(argv):
+            values.append(argv[i + 1])
+        elif token.startswith(option + "="):
+            values.append(token.split("=", 1)[1])
+    return values
 TAKES_PATHS = {"replay"}
 HELP = {"--help", "-h", "-?"}
 
@@ -126,8 +143,12 @@ def check_command(argv):
         if not rest or rest[0] != "tail":
             return "'audit' needs the subcommand 'tail', got %r" % (rest[:1],)
         name, rest = "audit tail", rest[1:]
+    elif name == "config":
+        if not rest or rest[0] != "show":
+            return "'config' needs the subcommand 'show', got %r" % (rest[:1],)
+        name, rest = "config show", rest[1:]
     if name not in CLI:
-        return "%r is not a finscale command (broker|replay|run|audit tail|demo)" % argv[0]
+        return "%r is not a finscale command (%s)" % (argv[0], "|".join(sorted(CLI)))
     valued, flags = CLI[name]
     positional = []
     i = 0
@@ -146,10 +167,13 @@ def check_command(argv):
         else:
             return "%s: unknown option %s" % (name, token)
         i += 1
-    if name == "run" and "--mode" in rest:
-        mode = rest[rest.index("--mode") + 1]
-        if mode not in ("shadow", "dry-run", "enforce"):
-            return "run: --mode must be shadow|dry-run|enforce, got %r" % mode
+    for (command, option), allowed in CHOICES.items():
+        for value in option_values(rest, option) if command == name else []:
+            if value not in allowed:
+                return "%s: %s must be %s, got %r" % (name, option, "|".join(allowed), value)
+    for option in sorted(REQUIRED.get(name, ())):
+        if not option_values(rest, option):
+            return "%s: %s is required" % (name, option)
     if positional and name not in TAKES_PATHS:
         return "%s: unexpected argument(s) %s" % (name, positional)
     if name in TAKES_PATHS and not positional:
@@ -293,12 +317,117 @@ for name, service in sorted((doc.get('services') or {}).items()):
     tmpfs = service.get('tmpfs') or []
     if '/tmp' not in ([tmpfs] if isinstance(tmpfs, str) else tmpfs):
         problems.append('service %s: no tmpfs at /tmp' % name)
+    if 'ALL' not in (service.get('cap_drop') or []):
+        problems.append('service %s: cap_drop does not drop ALL' % name)
+    if not any(str(o).replace('=', ':') in ('no-new-privileges:true', 'no-new-privileges') for o in service.get('security_opt') or []):
+        problems.append('service %s: no security_opt no-new-privileges:true' % name)
 if seen == 0:
     problems.append('no finscale services found')
 for p in problems:
     print('docker-compose.yml: ' + p, file=sys.stderr)
 sys.exit(1 if problems else 0)
 "
+}
+
+# The Collector of the local replay: a pinned contrib image, its config mounted read-only, OTLP in on
+# 4317/4318, the kafka exporter writing otlp_proto to the topics finscale reads by default
+# (src/FinScale.Contracts/TopicNames.cs), partitioned by resource attributes / trace id, and the loadgen
+# service pointed at its OTLP/HTTP port.
+check_collector_config() {
+  (cd "$REPO" && docker-compose -f docker-compose.yml config) | "$PYTHON" -c "$PY_CLI
+import os, re, sys, yaml
+repo = sys.argv[1]
+doc = yaml.safe_load(sys.stdin)
+services = doc.get('services') or {}
+problems = []
+names = open(os.path.join(repo, 'src/FinScale.Contracts/TopicNames.cs'), encoding='utf-8').read()
+def default_topic(const):
+    m = re.search(r'const\s+string\s+%s\s*=\s*\"([^\"]+)\"' % const, names)
+    if not m:
+        problems.append('TopicNames.cs: no constant %s' % const)
+    return m.group(1) if m else None
+want = {'metrics': default_topic('OtlpMetrics'), 'traces': default_topic('OtlpSpans')}
+
+collectors = {n: s for n, s in services.items() if 'opentelemetry-collector-contrib' in str(s.get('image', ''))}
+if len(collectors) != 1:
+    problems.append('expected one otel/opentelemetry-collector-contrib service, found %s' % sorted(collectors))
+for name, svc in collectors.items():
+    image = str(svc['image'])
+    tag = image.rsplit(':', 1)[1] if ':' in image.split('/')[-1] else ''
+    if not re.fullmatch(r'\d+\.\d+\.\d+', tag):
+        problems.append('service %s: image %s is not pinned to a version' % (name, image))
+    args = [str(a) for a in (svc.get('command') or [])]
+    config_path = next((a.split('=', 1)[1] for a in args if a.startswith('--config=')), None)
+    if config_path is None and '--config' in args:
+        config_path = args[args.index('--config') + 1]
+    config_path = config_path or '/etc/otelcol-contrib/config.yaml'
+    mount = None
+    for v in svc.get('volumes') or []:
+        if isinstance(v, str):
+            parts = v.split(':')
+            v = {'source': parts[0], 'target': parts[1], 'read_only': parts[2:] == ['ro']}
+        if v.get('target') == config_path:
+            mount = v
+    if mount is None:
+        problems.append('service %s: nothing is mounted at its config %s' % (name, config_path))
+        continue
+    if mount.get('read_only') is not True:
+        problems.append('service %s: the config mount is not read-only' % name)
+    source = mount.get('source', '')
+    source = source if os.path.isabs(source) else os.path.join(repo, source)
+    if not os.path.isfile(source):
+        problems.append('service %s: config source %s does not exist' % (name, source))
+        continue
+    rel = os.path.relpath(source, repo)
+    config = yaml.safe_load(open(source, encoding='utf-8')) or {}
+    protocols = (((config.get('receivers') or {}).get('otlp') or {}).get('protocols') or {})
+    for proto, port in (('grpc', 4317), ('http', 4318)):
+        endpoint = str((protocols.get(proto) or {}).get('endpoint', ''))
+        if not endpoint.endswith(':%d' % port):
+            problems.append('%s: receivers.otlp.protocols.%s.endpoint should listen on :%d, is %r' % (rel, proto, port, endpoint))
+    kafka = (config.get('exporters') or {}).get('kafka')
+    if not isinstance(kafka, dict):
+        problems.append('%s: no exporters.kafka' % rel)
+        kafka = {}
+    if 'kafka:9092' not in [str(b) for b in kafka.get('brokers') or []]:
+        problems.append('%s: exporters.kafka.brokers does not include kafka:9092' % rel)
+    for signal, topic in want.items():
+        block = kafka.get(signal) or {}
+        if block.get('topic') != topic:
+            problems.append('%s: exporters.kafka.%s.topic is %r, finscale reads %r' % (rel, signal, block.get('topic'), topic))
+        if block.get('encoding') != 'otlp_proto':
+            problems.append('%s: exporters.kafka.%s.encoding is %r, finscale expects otlp_proto (Otlp:*Encoding)' % (rel, signal, block.get('encoding')))
+    if 'topic' in kafka or 'encoding' in kafka:
+        problems.append('%s: top-level topic/encoding are deprecated (v0.124.0) and removed in newer images: use metrics:/traces:' % rel)
+    for key in ('partition_metrics_by_resource_attributes', 'partition_traces_by_id'):
+        if kafka.get(key) is not True:
+            problems.append('%s: exporters.kafka.%s is not true' % (rel, key))
+    pipelines = ((config.get('service') or {}).get('pipelines') or {})
+    for signal in ('metrics', 'traces'):
+        p = pipelines.get(signal) or {}
+        if 'otlp' not in (p.get('receivers') or []) or 'kafka' not in (p.get('exporters') or []):
+            problems.append('%s: service.pipelines.%s must go from otlp to kafka' % (rel, signal))
+        for component in p.get('processors') or []:
+            if component not in (config.get('processors') or {}):
+                problems.append('%s: pipeline %s uses undefined processor %s' % (rel, signal, component))
+    for ext in (config.get('service') or {}).get('extensions') or []:
+        if ext not in (config.get('extensions') or {}):
+            problems.append('%s: service.extensions names undefined extension %s' % (rel, ext))
+
+    # The load generator sends OTLP/HTTP to this collector.
+    loadgens = {n: s for n, s in services.items() if [str(a) for a in (s.get('command') or [])][:1] == ['loadgen']}
+    if not loadgens:
+        problems.append('no loadgen service sends to %s' % name)
+    for lname, lsvc in loadgens.items():
+        endpoints = option_values([str(a) for a in lsvc['command']], '--otlp-endpoint')
+        if endpoints != ['http://%s:4318' % name]:
+            problems.append('service %s: --otlp-endpoint should be http://%s:4318 (OTLP/HTTP), is %s' % (lname, name, endpoints))
+        if name not in (lsvc.get('depends_on') or {}):
+            problems.append('service %s: does not depend on %s' % (lname, name))
+for p in problems:
+    print('docker-compose.yml: ' + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+" "$REPO"
 }
 
 # The overlays CI renders, and where their rendered finscale-policy ConfigMaps are written for the CLI.
@@ -546,6 +675,7 @@ if ensure_docker_compose; then
     pass "docker-compose config -q"
     if [[ -n "$PYTHON" ]]; then
       if check_compose_commands; then pass "compose commands are finscale commands"; else fail "compose commands"; fi
+      if check_collector_config; then pass "otel-collector: pinned, config read-only, OTLP -> kafka exporter to finscale's topics, loadgen sends to it"; else fail "otel-collector config"; fi
     fi
   else
     fail "docker-compose config -q"
