@@ -20,6 +20,7 @@ public static class Program
             PolicyCommand.Create(),
             CapacitySimCommand.Create(),
             BenchCommand.Create(),
+            LoadgenCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }
