@@ -34,7 +34,7 @@ internal struct EnsembleState
     private double _zMean;
     private double _zAbs;
     private double _episodeMax;
-    private long _episodeLeft;
+    private int _episodeLeft; // at most EpisodeLength, which is at most 1,000,000
 
     /// <summary>Points scored so far (non-finite values not counted).</summary>
     public readonly long Count => _n;
@@ -92,7 +92,7 @@ internal struct EnsembleState
             var bar = o.EpisodeStart + ((top - o.EpisodeStart) * _episodeLeft / o.EpisodeLength);
             score = rarity > bar ? rarity : 0;
             if (score > 0)
-                _episodeLeft = o.EpisodeLength;
+                _episodeLeft = (int)o.EpisodeLength;
             _episodeMax = Math.Max(_episodeMax, rarity);
         }
         else
@@ -101,7 +101,7 @@ internal struct EnsembleState
             if (rarity > o.EpisodeStart)
             {
                 _episodeMax = rarity;
-                _episodeLeft = o.EpisodeLength;
+                _episodeLeft = (int)o.EpisodeLength;
             }
         }
 
@@ -250,10 +250,16 @@ internal struct EnsembleState
         private Family _shift;
         private Family _volatility;
 
+        // Each family's tree length (bins, a multiple of BinStep), kept here rather than in Family so the three pack together.
+        private byte _spikeBins;
+        private byte _shiftBins;
+        private byte _volatilityBins;
+
         public static Calibration Create()
         {
             var c = new Calibration { _trees = new ushort[3 * BinStep] };
-            c._spike = c._shift = c._volatility = new Family { Bins = BinStep, Weight = StartWeight };
+            c._spike = c._shift = c._volatility = new Family { Weight = StartWeight };
+            c._spikeBins = c._shiftBins = c._volatilityBins = BinStep;
             return c;
         }
 
@@ -262,7 +268,7 @@ internal struct EnsembleState
         {
             var family = At(f);
             var bin = Bin(s);
-            var above = family.Total - Below(Tree(f), Math.Min(bin, (int)family.Bins));
+            var above = family.Total - Below(Tree(f), Math.Min(bin, BinsOf(f)));
             var rarity = -Math.Log10((above + (double)family.Weight) / (family.Total + (double)family.Weight));
             if (s > family.Max)
                 rarity += o.BeyondMaxWeight * (s - family.Max);
@@ -273,14 +279,14 @@ internal struct EnsembleState
         {
             ref var family = ref FamilyAt(f);
             var bin = Bin(s);
-            if (bin >= family.Bins)
+            if (bin >= BinsOf(f))
                 Resize(f, BinsFor(bin + 1));
             var w = Math.Max(1, (int)MathF.Round(family.Weight));
             if (family.Total + w > ushort.MaxValue)
             {
                 Halve(f);
                 w = Math.Max(1, (int)MathF.Round(family.Weight));
-                if (bin >= family.Bins)
+                if (bin >= BinsOf(f))
                     Resize(f, BinsFor(bin + 1));
             }
 
@@ -310,7 +316,7 @@ internal struct EnsembleState
                 top--;
             var bins = BinsFor(top);
             family.Weight = Math.Max(1, family.Weight / 2);
-            if (bins != family.Bins)
+            if (bins != BinsOf(f))
             {
                 Resize(f, bins);
                 tree = Tree(f);
@@ -326,7 +332,6 @@ internal struct EnsembleState
         /// <summary>Gives family <paramref name="f"/>'s tree <paramref name="size"/> bins, keeping its contents (the bins it drops must be empty).</summary>
         private void Resize(int f, int size)
         {
-            ref var family = ref FamilyAt(f);
             var old = Tree(f);
             Span<int> counts = stackalloc int[Bins];
             counts.Clear();
@@ -336,14 +341,14 @@ internal struct EnsembleState
             var at = 0;
             for (var g = 0; g < 3; g++)
             {
-                var length = g == f ? size : At(g).Bins;
+                var length = g == f ? size : BinsOf(g);
                 if (g != f)
                     Tree(g).CopyTo(trees.AsSpan(at, length));
                 at += length;
             }
 
             _trees = trees;
-            family.Bins = (byte)size;
+            SetBins(f, (byte)size);
             Build(Tree(f), counts[..size]);
         }
 
@@ -370,13 +375,25 @@ internal struct EnsembleState
 
         private readonly Span<ushort> Tree(int f)
         {
-            int spike = _spike.Bins;
+            int spike = _spikeBins;
             return f switch
             {
                 0 => _trees.AsSpan(0, spike),
-                1 => _trees.AsSpan(spike, _shift.Bins),
-                _ => _trees.AsSpan(spike + _shift.Bins, _volatility.Bins),
+                1 => _trees.AsSpan(spike, _shiftBins),
+                _ => _trees.AsSpan(spike + _shiftBins, _volatilityBins),
             };
+        }
+
+        private readonly int BinsOf(int f) => f switch { 0 => _spikeBins, 1 => _shiftBins, _ => _volatilityBins };
+
+        private void SetBins(int f, byte bins)
+        {
+            if (f == 0)
+                _spikeBins = bins;
+            else if (f == 1)
+                _shiftBins = bins;
+            else
+                _volatilityBins = bins;
         }
 
         private readonly Family At(int f) => f switch { 0 => _spike, 1 => _shift, _ => _volatility };
@@ -408,8 +425,5 @@ internal struct EnsembleState
 
         /// <summary>The largest value seen, fading by <see cref="EnsembleOptions.MaxDecay"/> per point.</summary>
         public float Max;
-
-        /// <summary>The tree's bins: the lowest ones, a multiple of 8.</summary>
-        public byte Bins;
     }
 }
