@@ -21,6 +21,7 @@ public static class Program
             CapacitySimCommand.Create(),
             BenchCommand.Create(),
             LoadgenCommand.Create(),
+            ConfigCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }
