@@ -101,7 +101,7 @@ ensure_kubectl() {
 read -r -d '' PY_CLI <<'PYEOF' || true
 import shlex
 
-# subcommand -> (options taking a value, flag options). `audit` has the single subcommand `tail`,
+# subcommand -> (options taking a value, flag options). `audit` has the subcommands tail, verify and report;
 # `config` the single subcommand `show`.
 COMMON = {"--bootstrap-servers", "-b", "--config"}
 CLI = {
@@ -109,6 +109,8 @@ CLI = {
     "replay": (COMMON | {"--topic", "-t", "--speed"}, set()),
     "run": (COMMON | {"--mode", "--policy", "--until-idle", "--group", "--schema-registry-url"}, set()),
     "audit tail": (COMMON | {"--until-idle", "--topic", "-t"}, {"--from-beginning"}),
+    "audit verify": (COMMON | {"--until-idle", "--topic", "-t"}, set()),
+    "audit report": (COMMON | {"--until-idle", "--recovery-window"}, set()),
     "demo": ({"--incident"}, set()),
     "loadgen": ({"--otlp-endpoint", "--services", "--pods", "--rate", "--duration", "--incident",
                  "--warm-up", "--incident-for", "--export-interval"}, set()),
@@ -140,9 +142,9 @@ def check_command(argv):
     name = argv[0]
     rest = argv[1:]
     if name == "audit":
-        if not rest or rest[0] != "tail":
-            return "'audit' needs the subcommand 'tail', got %r" % (rest[:1],)
-        name, rest = "audit tail", rest[1:]
+        if not rest or rest[0] not in ("tail", "verify", "report"):
+            return "'audit' needs the subcommand tail|verify|report, got %r" % (rest[:1],)
+        name, rest = "audit " + rest[0], rest[1:]
     elif name == "config":
         if not rest or rest[0] != "show":
             return "'config' needs the subcommand 'show', got %r" % (rest[:1],)
