@@ -74,12 +74,11 @@ COPY --from=build /app /app
 # runAsNonRoot can verify it.
 USER $APP_UID
 
-# Honest about what it checks: no HTTP endpoint exists yet, so this only verifies that PID 1 is
-# still the finscale process (not, say, a shell left behind). It says nothing about Kafka
-# connectivity or consumer lag. Replace with an HTTP /healthz probe once the host serves one.
-# Kubernetes ignores HEALTHCHECK; the Deployment in deploy/ defines no probes for the same reason.
+# `finscale run` serves /healthz on Telemetry:Port (9464): ask it. Other commands (replay, audit, one-off runs)
+# serve nothing, so for them the check is that the process is there. Kubernetes ignores HEALTHCHECK and uses the
+# Deployment's httpGet probes on the same endpoints.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["/bin/sh", "-c", "grep -qa finscale /proc/1/cmdline"]
+    CMD ["/bin/sh", "-c", "if tr '\\0' ' ' </proc/1/cmdline | grep -q ' run'; then exec dotnet /app/finscale.dll health; else grep -qa finscale /proc/1/cmdline; fi"]
 
 ENTRYPOINT ["dotnet", "/app/finscale.dll"]
 CMD ["run"]

@@ -22,6 +22,7 @@ public static class Program
             BenchCommand.Create(),
             LoadgenCommand.Create(),
             ConfigCommand.Create(),
+            HealthCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

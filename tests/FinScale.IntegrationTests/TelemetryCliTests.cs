@@ -31,6 +31,9 @@ public class TelemetryCliTests
         var ready = await PollAsync(http, "/readyz", body => body.Contains("kafka=connected", StringComparison.Ordinal));
         Assert.Contains("role=single", ready, StringComparison.Ordinal);
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        var health = await FinscaleProcess.RunAsync(["health", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ready"], TimeSpan.FromSeconds(60));
+        Assert.True(health.ExitCode == 0, health.Stderr);
+        Assert.Contains("kafka=connected", health.Stdout, StringComparison.Ordinal);
         var metrics = await PollAsync(http, "/metrics", body => body.Contains("finscale_decisions_total{", StringComparison.Ordinal));
 
         Assert.Contains("finscale_records_consumed_total", metrics, StringComparison.Ordinal);
