@@ -19,7 +19,7 @@ namespace FinScale.Benchmarks;
 /// </remarks>
 public static class DetectorMemory
 {
-    /// <summary>Runs the measurement and prints one summary line, <c>memory series=.. detector_b=.. catalog_b=.. ns_per_point=..</c>.</summary>
+    /// <summary>Runs the measurement and prints one summary line, <c>memory series=.. detector_b=.. catalog_b=.. ns_per_point=.. rss_mb=.. peak_rss_mb=..</c>.</summary>
     /// <param name="args">Optional series count, points per series and seconds between a series' points.</param>
     public static void Run(ReadOnlySpan<string> args)
     {
@@ -64,13 +64,16 @@ public static class DetectorMemory
         GC.KeepAlive(catalog);
         GC.KeepAlive(points);
 
+        long peakRss;
+        using (var process = Process.GetCurrentProcess())
+            peakRss = process.PeakWorkingSet64;
         var detectorBytes = (double)(after - empty) / series;
         var catalogBytes = (double)(withCatalog - before) / series;
         var ns = watch.Elapsed.TotalNanoseconds / ((double)series * rounds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{series:N0} series x {rounds} points, {stepMs / 1000} s apart ({rounds * stepMs / 3_600_000.0:F1} h), {detector.SeriesCount:N0} series seen"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"memory series={series} detector_b={detectorBytes:F0} catalog_b={catalogBytes:F0} ns_per_point={ns:F0}"));
+            $"memory series={series} detector_b={detectorBytes:F0} catalog_b={catalogBytes:F0} ns_per_point={ns:F0} rss_mb={Environment.WorkingSet / 1048576.0:F0} peak_rss_mb={peakRss / 1048576.0:F0}"));
     }
 
     private static long LiveBytes()
