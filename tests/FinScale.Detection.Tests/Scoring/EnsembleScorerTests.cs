@@ -135,5 +135,18 @@ public class EnsembleScorerTests
         Assert.Equal(ScoreAll(new EnsembleScorer(), values), ScoreAll(new EnsembleScorer(), values));
     }
 
+    [Fact]
+    public void Score_LongRunAfterAnEarlyExtreme_StillFlagsASpike()
+    {
+        // 20,000 points: the calibration's units are halved about 25 times and its trees grow for the early extreme,
+        // then shrink once that weight has faded; a later spike must still be the top score of its stretch.
+        var values = Noise(20_000, 100, 5, 11);
+        values[500] = 1e6;
+        values[15_000] = 170;
+        var scores = ScoreAll(new EnsembleScorer(), values);
+        Assert.Equal(15_000, 14_000 + Array.IndexOf(scores[14_000..], scores[14_000..].Max()));
+        Assert.True(scores[15_000] > 0.7, $"spike scored {scores[15_000]}");
+    }
+
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }
