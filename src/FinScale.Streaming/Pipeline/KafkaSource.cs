@@ -547,6 +547,8 @@ internal sealed class KafkaSource : IPointSink
             if (_inputs.GetValueOrDefault(tp.Topic) == InputKind.OtlpSpans)
                 _spanPartitions[tp] = new SpanPartition();
         }
+
+        _stats.SetAssignedPartitions(_progress.Count);
         _lastActivity = _time.GetTimestamp();
     }
 
@@ -564,6 +566,7 @@ internal sealed class KafkaSource : IPointSink
                 commit.Add(new TopicPartitionOffset(tpo.TopicPartition, new Offset(next)));
         }
 
+        _stats.SetAssignedPartitions(_progress.Count);
         if (commit.Count == 0)
             return;
         try
@@ -586,6 +589,8 @@ internal sealed class KafkaSource : IPointSink
             if (_progress.Remove(tpo.TopicPartition, out var progress))
                 progress.Disown();
         }
+
+        _stats.SetAssignedPartitions(_progress.Count);
     }
 
     /// <summary>How far one span partition has delivered, for the trace windows' watermark.</summary>

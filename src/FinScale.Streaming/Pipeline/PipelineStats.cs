@@ -5,6 +5,7 @@ public sealed class PipelineStats
 {
     private long _records;
     private long _seriesOnSeveralPartitions;
+    private int _assignedPartitions;
     private long _points;
     private long _deadLettered;
     private long _anomalies;
@@ -62,6 +63,11 @@ public sealed class PipelineStats
     /// partition only when producers key records by resource (the Collector's <c>partition_metrics_by_resource_attributes</c>).
     /// </summary>
     public long SeriesOnSeveralPartitions => Interlocked.Read(ref _seriesOnSeveralPartitions);
+
+    /// <summary>Input partitions this instance owns in its consumer group right now.</summary>
+    public int AssignedPartitions => Volatile.Read(ref _assignedPartitions);
+
+    internal void SetAssignedPartitions(int count) => Volatile.Write(ref _assignedPartitions, count);
 
     internal void AddSeriesOnSeveralPartitions() => Interlocked.Increment(ref _seriesOnSeveralPartitions);
 

@@ -84,13 +84,30 @@ public sealed class PipelineHarness : IDisposable
         IClusterViewProvider? cluster = null,
         IRemediationExecutor? executor = null)
     {
-        var pipeline = new MetricsPipeline(
+        var pipeline = Create(group, idle ?? TimeSpan.FromSeconds(2), otlp, policy, cluster, executor);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await pipeline.RunAsync(timeout.Token);
+        return pipeline.Stats;
+    }
+
+    /// <summary>A pipeline of group <paramref name="group"/> that runs until its caller stops it (no idle stop), for tests that watch its counters live.</summary>
+    public MetricsPipeline CreatePipeline(string group) => Create(group, null, null, null, null, null);
+
+    private MetricsPipeline Create(
+        string group,
+        TimeSpan? idle,
+        OtlpOptions? otlp,
+        RemediationPolicyDocument? policy,
+        IClusterViewProvider? cluster,
+        IRemediationExecutor? executor)
+    {
+        return new MetricsPipeline(
             Endpoint,
             new PipelineSettings
             {
                 Kafka = new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, GroupId = group, SessionTimeout = TimeSpan.FromSeconds(6) },
                 Topics = Topics,
-                Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle ?? TimeSpan.FromSeconds(2) },
+                Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle },
                 Otlp = otlp ?? new OtlpOptions(),
                 Decisions = new DecisionSettings(
                     policy ?? TestPolicy,
@@ -102,9 +119,6 @@ public sealed class PipelineHarness : IDisposable
             executor ?? new ShadowExecutor(),
             TimeProvider.System,
             NullLogger<MetricsPipeline>.Instance);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await pipeline.RunAsync(timeout.Token);
-        return pipeline.Stats;
     }
 
     /// <summary>The shipped default policy with the test namespaces allowed.</summary>

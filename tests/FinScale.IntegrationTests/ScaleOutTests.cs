@@ -1,0 +1,46 @@
+using FinScale.IntegrationTests.Infrastructure;
+
+namespace FinScale.IntegrationTests;
+
+/// <summary>Two <c>finscale run</c> pipelines in one consumer group share the partitions (cooperative-sticky assignment).</summary>
+public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixture<EmbeddedClusterFixture>
+{
+    [Fact]
+    public async Task Run_TwoInstancesInOneGroup_SplitThePartitionsAndProcessEveryRecordOnce()
+    {
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 4);
+
+        // Only the Avro metrics topic: the sticky assignor balances partition counts over all subscribed topics, so with
+        // empty OTLP topics subscribed too one member could own only partitions that carry nothing.
+        h.Topics.OtlpMetrics = string.Empty;
+        h.Topics.OtlpSpans = string.Empty;
+        var series = Enumerable.Range(0, 16)
+            .Select(i => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes($"pod-{i}"), 120, 100, 5, seed: 100 + i))
+            .ToArray();
+        var group = $"group-{Guid.NewGuid():N}";
+
+        // Both members run until every record is processed (their counters are read live), then stop: drain, commit, leave.
+        var pipelines = new[] { h.CreatePipeline(group), h.CreatePipeline(group) };
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var running = Task.WhenAll(pipelines.Select(p => p.RunAsync(stop.Token)));
+
+        // Both join the group before the records arrive, so each owns its share of the partitions when they do.
+        while (!(pipelines.All(p => p.Stats.AssignedPartitions > 0) && pipelines.Sum(p => p.Stats.AssignedPartitions) == 4) && !stop.IsCancellationRequested)
+            await Task.Delay(100);
+        await h.PublishAsync(Workloads.Merge(series));
+        while (pipelines.Sum(p => p.Stats.Records) < 16 * 120 && !stop.IsCancellationRequested)
+            await Task.Delay(100);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a duplicate, if there were one, would show now
+        await stop.CancelAsync();
+        await running;
+        var runs = pipelines.Select(p => p.Stats).ToArray();
+
+        Assert.Equal(16 * 120, runs.Sum(s => s.Records));
+        Assert.All(runs, s => Assert.True(s.Records > 0, "both instances got partitions"));
+        Assert.All(runs, s => Assert.Equal(0, s.SeriesOnSeveralPartitions));
+
+        // Nothing is left for a third member of the group: every offset was committed.
+        var again = await h.RunAsync(group, TimeSpan.FromSeconds(2));
+        Assert.Equal(0, again.Records);
+    }
+}
