@@ -14,10 +14,15 @@ public abstract class AuditChainContract
     public async Task Run_AuditRecordsFormUnbrokenChains_AndAForgedRecordIsFound()
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
-        using var h = await PipelineHarness.CreateAsync(Cluster);
-        var pods = Enumerable.Range(0, 6).Select(i => $"checkout-{i}").ToList();
-        await h.PublishAsync(Workloads.Merge([.. pods.Select((p, i) => Workloads.Series(
-            "http.server.request.duration.p99", Workloads.PodAttributes(p), 240, 120, 6, seed: 40 + i, spikeAt: i < 3 ? 150 + (i * 30) : null, spikeValue: 950))]));
+        // One partition, so every decision extends one chain; three services, one slow pod each: three pod faults
+        // whichever way the anomalies are windowed.
+        using var h = await PipelineHarness.CreateAsync(Cluster, partitions: 1);
+        var series = Enumerable.Range(0, 3).SelectMany(s => Enumerable.Range(0, 3).Select(i =>
+        {
+            var attributes = new Dictionary<string, string>(Workloads.PodAttributes($"svc{s}-{i}")) { ["service.name"] = $"svc{s}" };
+            return Workloads.Series("http.server.request.duration.p99", attributes, 240, 120, 6, seed: 40 + (s * 3) + i, spikeAt: i == 0 ? 150 + (s * 30) : null, spikeValue: 950);
+        }));
+        await h.PublishAsync(Workloads.Merge([.. series]));
 
         await h.RunAsync($"group-{Guid.NewGuid():N}");
 

@@ -41,6 +41,7 @@ internal sealed class DecisionStage
     private readonly TimeProvider _time;
     private readonly AuditChain? _chain;
     private DateTimeOffset _windowStart;
+    private DateTimeOffset _windowEnd;
     private long _windowOpenedAt;
 
     public DecisionStage(
@@ -233,6 +234,8 @@ internal sealed class DecisionStage
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
     /// <summary>An action the cluster refused or failed, waiting to be tried again.</summary>
     private sealed record PendingRetry(PlannedDecision Plan, int Attempt, long Since, TimeSpan Delay)
     {
@@ -265,13 +268,27 @@ internal sealed class DecisionStage
         _stats.AddAnomaly();
         _observer?.OnAnomaly(anomaly);
 
-        // Event time decides which anomalies are diagnosed together: a replay groups them the same way.
-        if (_window.Count > 0 && anomaly.EventTime - _windowStart >= _settings.Options.Window)
+        // Event time decides which anomalies are diagnosed together: those within one Window of each other. Shards hand
+        // anomalies over in no particular event-time order, so the window grows in both directions and an anomaly that
+        // would stretch it past Window (earlier or later) closes it first.
+        if (_window.Count > 0
+            && (anomaly.EventTime > _windowEnd ? anomaly.EventTime - _windowStart : _windowEnd - Min(anomaly.EventTime, _windowStart)) >= _settings.Options.Window)
+        {
             await FlushAsync(abort);
+        }
+
         if (_window.Count == 0)
         {
-            _windowStart = anomaly.EventTime;
+            _windowStart = _windowEnd = anomaly.EventTime;
             _windowOpenedAt = _time.GetTimestamp();
+        }
+        else if (anomaly.EventTime < _windowStart)
+        {
+            _windowStart = anomaly.EventTime;
+        }
+        else if (anomaly.EventTime > _windowEnd)
+        {
+            _windowEnd = anomaly.EventTime;
         }
 
         _window.Add(envelope);
