@@ -32,9 +32,20 @@ public sealed class DetectorOptions : IValidatableObject
     [Range(1.0, 100.0)]
     public double Clip { get; set; } = 3.0;
 
-    /// <summary>Consecutive calm points that close an open episode.</summary>
+    /// <summary>
+    /// Consecutive calm points, each back within 3 scales of the value expected before the episode, that close an open
+    /// episode (the series recovered).
+    /// </summary>
     [Range(1, 100_000)]
     public int EpisodeCloseAfter { get; set; } = 5;
+
+    /// <summary>
+    /// Consecutive calm points that close an open episode even though the series never came back: the baseline has
+    /// adapted and the new level is taken as normal. Until then a pod that stays slow stays anomalous (its episode open,
+    /// so a refused action is still retried), however quickly the scores calm down.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int EpisodeAcceptAfter { get; set; } = 60;
 
     /// <summary>Tuning of the detector ensemble that scores every point (<c>Detection:Ensemble:*</c>).</summary>
     public EnsembleOptions Ensemble { get; set; } = new();

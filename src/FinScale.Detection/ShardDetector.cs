@@ -57,6 +57,10 @@ public sealed class ShardDetector
     // Only the series with an open episode, and only when resolutions are reported.
     private readonly Dictionary<int, Anomaly> _openEpisodes = [];
 
+    // The value expected and the scale just before each open episode began: recovery means coming back to them.
+    private readonly Dictionary<int, (float Expected, double Scale)> _episodeBaseline = [];
+    private readonly Dictionary<int, int> _backRun = [];
+
     /// <summary>
     /// Creates the detector of shard <paramref name="shard"/> of <paramref name="shardCount"/>: it is handed the
     /// series whose id modulo <paramref name="shardCount"/> is <paramref name="shard"/>, and keeps their state at
@@ -257,19 +261,23 @@ public sealed class ShardDetector
             if (score >= _options.ScoreThreshold)
             {
                 _calmRun[id] = 0;
+                if (_episodeOpen[id])
+                    _backRun.Remove(id);
                 if (!_episodeOpen[id])
                 {
                     _episodeOpen[id] = true;
+                    _episodeBaseline[id] = (_expected[k], _scaleBefore[k]);
                     var opened = CreateAnomaly(p, _expected[k], score, z[k]);
                     anomalies.Add(new DetectedAnomaly(_pointIndex[k], opened));
                     if (ReportResolutions)
                         _openEpisodes[id] = opened;
                 }
             }
-            else if (_episodeOpen[id] && ++_calmRun[id] >= _options.EpisodeCloseAfter)
+            else if (_episodeOpen[id] && Recovered(id, p.Value))
             {
                 _episodeOpen[id] = false;
                 _calmRun[id] = 0;
+                _episodeBaseline.Remove(id);
                 if (ReportResolutions && _openEpisodes.Remove(id, out var opened))
                 {
                     anomalies.Add(new DetectedAnomaly(_pointIndex[k], opened with
@@ -284,6 +292,34 @@ public sealed class ShardDetector
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Counts one more calm point of an open episode and says whether it ends: <see cref="DetectorOptions.EpisodeCloseAfter"/>
+    /// calm points in a row back near the pre-episode level, or <see cref="DetectorOptions.EpisodeAcceptAfter"/> calm points
+    /// at any level (the new level is normal now). A calm point away from the old level keeps counting only towards the latter.
+    /// </summary>
+    private bool Recovered(int id, double value)
+    {
+        var calm = ++_calmRun[id];
+        if (calm >= _options.EpisodeAcceptAfter)
+            return true;
+        if (!_episodeBaseline.TryGetValue(id, out var before))
+            return calm >= _options.EpisodeCloseAfter;
+        var band = Math.Max(3 * before.Scale, 0.05 * Math.Abs(before.Expected));
+        if (Math.Abs(value - before.Expected) > band)
+        {
+            // Calm but not back: the run towards recovery starts again at the next point that is.
+            _backRun.Remove(id);
+            return false;
+        }
+
+        var back = _backRun.GetValueOrDefault(id) + 1;
+        _backRun[id] = back;
+        if (back < _options.EpisodeCloseAfter)
+            return false;
+        _backRun.Remove(id);
+        return true;
     }
 
     /// <summary>The ensemble state of local series <paramref name="id"/>, its chunk allocated on first use (the last chunk only as long as the shard's most series need).</summary>

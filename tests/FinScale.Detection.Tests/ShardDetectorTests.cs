@@ -50,6 +50,45 @@ public class ShardDetectorTests
     }
 
     [Fact]
+    public void Process_SpikeThenBackToNormal_ResolvesTheEpisodeAfterEpisodeCloseAfterPointsBack()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 300, 100, 5, seed: 2);
+        points[200] = points[200] with { Value = 900 };
+        var detector = new ShardDetector(new DetectorOptions(), _catalog) { ReportResolutions = true };
+        var found = new List<DetectedAnomaly>();
+
+        detector.Process(points, found);
+
+        Assert.Equal([AnomalyState.Open, AnomalyState.Resolved], found.Select(a => a.Anomaly.State));
+        Assert.Equal(found[0].Anomaly.AnomalyId, found[1].Anomaly.AnomalyId);
+        Assert.Equal(200 + new DetectorOptions().EpisodeCloseAfter, found[1].PointIndex);
+    }
+
+    [Fact]
+    public void Process_PodThatStaysSlow_KeepsItsEpisodeOpenUntilEpisodeAcceptAfterThenTakesTheLevelAsNormal()
+    {
+        // The scores calm down within a few points of a lasting 8x shift as the baseline adapts; the pod has not recovered.
+        var options = new DetectorOptions { EpisodeAcceptAfter = 40 };
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 400, 100, 5, seed: 3);
+        for (var i = 200; i < 400; i++)
+            points[i] = points[i] with { Value = 800 + (points[i].Value - 100) };
+        var detector = new ShardDetector(options, _catalog) { ReportResolutions = true };
+        var found = new List<DetectedAnomaly>();
+
+        detector.Process(points.AsSpan(0, 230), found);
+        var open = Assert.Single(found);
+        Assert.Equal(AnomalyState.Open, open.Anomaly.State);
+
+        detector.Process(points.AsSpan(230), found);
+        var resolved = found[^1];
+        Assert.Equal(AnomalyState.Resolved, resolved.Anomaly.State);
+        Assert.Equal(open.Anomaly.AnomalyId, resolved.Anomaly.AnomalyId);
+        Assert.InRange(resolved.PointIndex + 230, 200 + options.EpisodeAcceptAfter, 400);
+    }
+
+    [Fact]
     public void Process_CleanNoise_RaisesNothing()
     {
         var detector = New();

@@ -38,6 +38,12 @@ internal sealed class DecisionStage
     private readonly ActionHistory _history = new();
     private readonly List<AnomalyEnvelope> _window = [];
     private readonly List<PendingRetry> _retries = [];
+
+    // Episodes that ended, newest last, bounded: a refused action whose episode ended before its decision was made (the
+    // shards can hand the end over first) is not retried, exactly as if the end had arrived after it.
+    private readonly HashSet<string> _resolved = new(StringComparer.Ordinal);
+    private readonly Queue<string> _resolvedOrder = new();
+    private const int ResolvedMemory = 65_536;
     private readonly TimeProvider _time;
     private readonly AuditChain? _chain;
     private DateTimeOffset _windowStart;
@@ -119,6 +125,7 @@ internal sealed class DecisionStage
         }
 
         _retries.Clear();
+        _stats.SetPendingRetries(0);
     }
 
     /// <summary>Carries out an actionable decision inside its remediation span; held-back and no-action decisions need no call.</summary>
@@ -160,12 +167,15 @@ internal sealed class DecisionStage
                 continue;
             _retries.RemoveAt(i--);
             var attempt = r.Attempt + 1;
+            // Still counted as pending (the count is set after the loop) while the retry runs.
             var planned = r.Plan with { Decision = Retried(r, DecisionOutcome.Recommended, null) };
             var result = await CarryOutAsync(planned, abort);
             Audit(result, null);
             if (result.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && attempt < _settings.Options.RetryAttempts)
                 _retries.Add(new PendingRetry(planned, attempt, _time.GetTimestamp(), r.Delay * 2));
         }
+
+        _stats.SetPendingRetries(_retries.Count);
     }
 
     private RemediationDecision Retried(PendingRetry r, DecisionOutcome outcome, string? why)
@@ -194,6 +204,15 @@ internal sealed class DecisionStage
             Audit(await CarryOutAsync(plan, abort), ticket);
     }
 
+    private void RememberResolved(string anomalyId)
+    {
+        if (!_resolved.Add(anomalyId))
+            return;
+        _resolvedOrder.Enqueue(anomalyId);
+        if (_resolvedOrder.Count > ResolvedMemory)
+            _resolved.Remove(_resolvedOrder.Dequeue());
+    }
+
     private void ResolveRetries(Anomaly resolved)
     {
         for (var i = 0; i < _retries.Count; i++)
@@ -203,6 +222,8 @@ internal sealed class DecisionStage
             Audit(Retried(_retries[i], DecisionOutcome.NoAction, "the anomaly recovered on its own before the retry; nothing more to do"), null);
             _retries.RemoveAt(i--);
         }
+
+        _stats.SetPendingRetries(_retries.Count);
     }
 
     private void Audit(RemediationDecision decision, RecordTicket? done)
@@ -258,6 +279,7 @@ internal sealed class DecisionStage
         {
             // The end of an episode is recorded for the audit report's "recovered on its own"; nothing to decide,
             // and a blocked action waiting on it need not be retried.
+            RememberResolved(anomaly.AnomalyId);
             ResolveRetries(anomaly);
             _history.NoteResolved(anomaly.AnomalyId, anomaly.EventTime);
             await RestoreAsync(anomaly.EventTime, ticket, abort);
@@ -317,7 +339,18 @@ internal sealed class DecisionStage
             var decision = await CarryOutAsync(plan, abort);
             Audit(decision, done);
             if (plan.IsActionable && decision.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && _settings.Options.RetryAttempts > 1)
-                _retries.Add(new PendingRetry(plan, 1, _time.GetTimestamp(), _settings.Options.RetryAfter));
+            {
+                var retry = new PendingRetry(plan, 1, _time.GetTimestamp(), _settings.Options.RetryAfter);
+                if (_resolved.Contains(plan.Decision.Anomaly.AnomalyId))
+                {
+                    Audit(Retried(retry, DecisionOutcome.NoAction, "the anomaly recovered on its own before the retry; nothing more to do"), done);
+                }
+                else
+                {
+                    _retries.Add(retry);
+                    _stats.SetPendingRetries(_retries.Count);
+                }
+            }
         }
 
         done.Complete();

@@ -535,7 +535,7 @@ internal sealed class KafkaSource : IPointSink
     {
         if (_options.UntilIdle is not { } idle)
             return false;
-        return _time.GetElapsedTime(_lastActivity) >= idle && InFlight == 0 && _heldWhilePaused.Count == 0;
+        return _time.GetElapsedTime(_lastActivity) >= idle && InFlight == 0 && _heldWhilePaused.Count == 0 && _stats.PendingRetries == 0;
     }
 
     private void OnAssigned(List<TopicPartition> partitions)

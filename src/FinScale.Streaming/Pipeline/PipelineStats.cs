@@ -6,6 +6,7 @@ public sealed class PipelineStats
     private long _records;
     private long _seriesOnSeveralPartitions;
     private int _assignedPartitions;
+    private int _pendingRetries;
     private long _points;
     private long _deadLettered;
     private long _anomalies;
@@ -68,6 +69,14 @@ public sealed class PipelineStats
     public int AssignedPartitions => Volatile.Read(ref _assignedPartitions);
 
     internal void SetAssignedPartitions(int count) => Volatile.Write(ref _assignedPartitions, count);
+
+    /// <summary>
+    /// Refused or failed actions waiting for their retry. A run with <c>--until-idle</c> is not idle while one waits:
+    /// stopping would turn the retry into a "finscale stopped" no-action.
+    /// </summary>
+    public int PendingRetries => Volatile.Read(ref _pendingRetries);
+
+    internal void SetPendingRetries(int count) => Volatile.Write(ref _pendingRetries, count);
 
     internal void AddSeriesOnSeveralPartitions() => Interlocked.Increment(ref _seriesOnSeveralPartitions);
 

@@ -14,15 +14,18 @@ public static class Workloads
         [WellKnownAttributes.PodName] = pod,
     };
 
-    /// <summary>A Gaussian series, one point a minute, with <paramref name="spikeValue"/> at index <paramref name="spikeAt"/> if given.</summary>
-    public static List<MetricSample> Series(string metric, IReadOnlyDictionary<string, string> attributes, int points, double level, double sigma, int seed, int? spikeAt = null, double spikeValue = 0)
+    /// <summary>
+    /// A Gaussian series, one point a minute, with <paramref name="spikeValue"/> at index <paramref name="spikeAt"/> if given
+    /// (and the <paramref name="spikeLength"/> - 1 points after it: a pod that stays slow).
+    /// </summary>
+    public static List<MetricSample> Series(string metric, IReadOnlyDictionary<string, string> attributes, int points, double level, double sigma, int seed, int? spikeAt = null, double spikeValue = 0, int spikeLength = 1)
     {
         var rng = new Random(seed);
         var list = new List<MetricSample>(points);
         for (var i = 0; i < points; i++)
         {
             var g = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-            var v = i == spikeAt ? spikeValue : level + (sigma * g);
+            var v = i >= spikeAt && i < spikeAt + spikeLength ? spikeValue : level + (sigma * g);
             list.Add(new MetricSample(metric, Start.AddMinutes(i), v, attributes));
         }
 
