@@ -81,6 +81,8 @@ internal static class FinScaleHost
             return new AvroSerdes(client, (topics.Metrics, topics.Anomalies, topics.Audit));
         });
         AddRemediation(builder);
+        // The forecast stage's recommendations, read by the KEDA external scaler.
+        builder.Services.AddSingleton<FinScale.Streaming.Prescale.PrescaleBoard>();
         builder.Services.AddSingleton(sp => DecisionSettings(sp));
         builder.Services.AddSingleton(sp => new MetricsPipeline(
             sp.GetRequiredService<KafkaEndpoint>(),
