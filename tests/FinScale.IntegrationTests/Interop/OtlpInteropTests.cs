@@ -200,6 +200,7 @@ public class OtlpInteropTests(EmbeddedClusterFixture kafka) : IClassFixture<Embe
                 exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
                 exporter.Endpoint = capture.MetricsEndpoint; // set in code: used as given, no signal path appended
                 exporter.Compression = compression;
+                exporter.TimeoutMilliseconds = FlushTimeoutMs;
                 reader.TemporalityPreference = temporality;
                 reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)TimeSpan.FromHours(1).TotalMilliseconds; // only ForceFlush exports
             });
@@ -234,6 +235,9 @@ public class OtlpInteropTests(EmbeddedClusterFixture kafka) : IClassFixture<Embe
                 exporter.Endpoint = capture.TracesEndpoint;
                 exporter.Compression = compression;
                 exporter.ExportProcessorType = ExportProcessorType.Batch;
+                // The exporter gives up on a request after its timeout (10 s by default) and ForceFlush still reports
+                // success; on a loaded 2-core CI machine the capture can answer later than that.
+                exporter.TimeoutMilliseconds = FlushTimeoutMs;
             });
         using var provider = (alsoExport?.Invoke(builder) ?? builder).Build();
 
