@@ -68,6 +68,7 @@ internal static class FinScaleHost
         AddOptions<TelemetryOptions>(builder, TelemetryOptions.Section);
         AddOptions<OtlpOptions>(builder, OtlpOptions.Section);
         AddOptions<TraceMetricsOptions>(builder, TraceMetricsOptions.Section);
+        AddOptions<FinScale.Streaming.Prescale.PrescaleSettings>(builder, FinScale.Streaming.Prescale.PrescaleSettings.Section);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => KafkaEndpoint.Open(sp.GetRequiredService<IOptions<KafkaOptions>>().Value));
@@ -95,6 +96,8 @@ internal static class FinScaleHost
                 Decisions = sp.GetRequiredService<DecisionSettings>(),
                 Otlp = sp.GetRequiredService<IOptions<OtlpOptions>>().Value,
                 Traces = sp.GetRequiredService<IOptions<TraceMetricsOptions>>().Value,
+                Prescale = sp.GetRequiredService<IOptions<FinScale.Streaming.Prescale.PrescaleSettings>>().Value,
+                PrescaleBoard = sp.GetRequiredService<FinScale.Streaming.Prescale.PrescaleBoard>(),
             },
             sp.GetRequiredService<AvroSerdes>(),
             sp.GetRequiredService<IRemediationExecutor>(),

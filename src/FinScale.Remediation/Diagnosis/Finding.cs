@@ -38,6 +38,12 @@ public sealed record Finding(
     /// <summary>Deterministic id: the same anomalies and conclusion give the same id.</summary>
     public string FindingId => StableIds.Of([Kind.ToString(), Namespace, Node ?? "-", Workload ?? "-", .. Anomalies.Select(a => a.AnomalyId)]);
 
+    /// <summary>
+    /// The replica count a <see cref="FindingKind.ForecastLoad"/> finding asks for (already stabilised and within the
+    /// forecast target's bounds); null for diagnosed findings, whose scale steps follow the rule's scale_factor.
+    /// </summary>
+    public int? DesiredReplicas { get; init; }
+
     /// <summary>Highest anomaly score among <see cref="Anomalies"/>.</summary>
     public double MaxScore => Anomalies.Count == 0 ? 0 : Anomalies.Max(a => a.Score);
 }

@@ -18,6 +18,12 @@ public enum FindingKind
     /// <summary>The service misbehaves as a whole (or because a service it calls does) with no narrower cause found.</summary>
     ServiceFault,
 
+    /// <summary>
+    /// Not diagnosed from anomalies: the load forecast says a deployment needs a different replica count over the next
+    /// lead time (pre-scaling). The finding carries the replica count (<see cref="Finding.DesiredReplicas"/>).
+    /// </summary>
+    ForecastLoad,
+
     /// <summary>Anomalies that name no target the cluster knows (a pod gone, an unknown node, no workload): audited, not acted on.</summary>
     Unattributed,
 }

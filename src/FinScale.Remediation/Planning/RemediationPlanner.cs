@@ -156,6 +156,22 @@ public static class RemediationPlanner
                 }
 
                 var p = rule.Parameters;
+                if (f.DesiredReplicas is { } forecast)
+                {
+                    // Pre-scaling: the forecast's count, up or down, capped by the rule's max_replicas.
+                    var to = Math.Min(p.MaxReplicas, Math.Max(1, forecast));
+                    if (to == w.Replicas)
+                    {
+                        yield return Refused(rule, string.Create(CultureInfo.InvariantCulture,
+                            $"deployment {ns}/{f.Workload} already runs {w.Replicas} replicas, the forecast's {forecast} capped at the rule's max_replicas {p.MaxReplicas}"));
+                        yield break;
+                    }
+
+                    yield return new Step(ActionKind.Scale, target, f.Anomalies,
+                        string.Create(CultureInfo.InvariantCulture, $"scale deployment {ns}/{f.Workload} from {w.Replicas} to {to} replicas ahead of the forecast load"), Replicas: to);
+                    yield break;
+                }
+
                 var desired = Math.Min(p.MaxReplicas, Math.Max(w.Replicas + p.MinAdded, (int)Math.Ceiling(w.Replicas * p.ScaleFactor)));
                 if (desired <= w.Replicas)
                 {
@@ -514,6 +530,7 @@ public static class RemediationPlanner
         FindingKind.CanaryRegression => "canary_regression",
         FindingKind.TrafficSurge => "traffic_surge",
         FindingKind.ServiceFault => "service_fault",
+        FindingKind.ForecastLoad => "forecast_load",
         FindingKind.Unattributed => "unattributed",
         _ => kind.ToString(),
     };

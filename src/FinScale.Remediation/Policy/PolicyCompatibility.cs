@@ -13,6 +13,7 @@ namespace FinScale.Remediation.Policy;
 /// <item><term>canary_regression</term><description>shift_traffic (a restart brings the same bad version back; scaling grows it)</description></item>
 /// <item><term>traffic_surge</term><description>scale (restarting pods under load makes it worse)</description></item>
 /// <item><term>service_fault</term><description>restart_deployment, scale</description></item>
+/// <item><term>forecast_load</term><description>scale (to the forecast's replica count, up or down)</description></item>
 /// <item><term>unattributed</term><description>none only: there is no target to act on</description></item>
 /// </list>
 /// cordon_node needs a node and shift_traffic needs a canary, so each belongs to one finding only.
@@ -26,6 +27,7 @@ public static class PolicyCompatibility
         [FindingKind.CanaryRegression] = [ActionKind.None, ActionKind.ShiftTraffic],
         [FindingKind.TrafficSurge] = [ActionKind.None, ActionKind.Scale],
         [FindingKind.ServiceFault] = [ActionKind.None, ActionKind.RestartDeployment, ActionKind.Scale],
+        [FindingKind.ForecastLoad] = [ActionKind.None, ActionKind.Scale],
         [FindingKind.Unattributed] = [ActionKind.None],
     };
 

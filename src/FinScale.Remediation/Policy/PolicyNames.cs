@@ -13,6 +13,7 @@ public static class PolicyNames
         ("canary_regression", FindingKind.CanaryRegression),
         ("traffic_surge", FindingKind.TrafficSurge),
         ("service_fault", FindingKind.ServiceFault),
+        ("forecast_load", FindingKind.ForecastLoad),
         ("unattributed", FindingKind.Unattributed),
     ];
 

@@ -268,6 +268,12 @@ internal sealed class DecisionStage
     private async Task AcceptAsync(AnomalyEnvelope envelope, CancellationToken abort)
     {
         var (anomaly, ticket) = envelope;
+        if (envelope.Prescale is { } prescale)
+        {
+            await DecidePrescaleAsync(prescale, ticket, abort);
+            return;
+        }
+
         ticket.AddPending(); // two pieces of work: the anomaly record and the window's decisions (or, for an episode's end, nothing more)
         ProducerRetry.Produce(_producer, _topics.Anomalies, new Message<byte[]?, byte[]>
         {
@@ -314,6 +320,30 @@ internal sealed class DecisionStage
         }
 
         _window.Add(envelope);
+    }
+
+    /// <summary>
+    /// A pre-scale finding is planned on its own (it needs no diagnosis and no window) through the same policy, guards,
+    /// modes, executor, retries and audit as a diagnosed one; its record completes once the decision is audited.
+    /// </summary>
+    private async Task DecidePrescaleAsync(Finding finding, RecordTicket ticket, CancellationToken abort)
+    {
+        var now = finding.Anomalies[0].EventTime;
+        var cluster = _settings.Cluster.Current;
+        if (!cluster.Known)
+            cluster = _telemetryView.Current;
+        foreach (var plan in RemediationPlanner.Plan([finding], cluster, _settings.Policy, _history, _liveness, now))
+        {
+            var decision = await CarryOutAsync(plan, abort);
+            Audit(decision, ticket);
+            if (plan.IsActionable && decision.Outcome is DecisionOutcome.Blocked or DecisionOutcome.Failed && _settings.Options.RetryAttempts > 1)
+            {
+                _retries.Add(new PendingRetry(plan, 1, _time.GetTimestamp(), _settings.Options.RetryAfter));
+                _stats.SetPendingRetries(_retries.Count);
+            }
+        }
+
+        ticket.Complete();
     }
 
     private async Task FlushAsync(CancellationToken abort)

@@ -15,9 +15,18 @@ internal sealed class DetectionStage
     private readonly PipelineStats _stats;
     private readonly ExemplarIndex? _exemplars;
     private readonly List<DetectedAnomaly> _found = [];
+    private readonly Prescale.PrescaleTap? _prescale;
+    private readonly List<Prescale.PrescaleSignal> _signals = [];
 
-    public DetectionStage(ChannelReader<ShardBatch> input, ChannelWriter<AnomalyEnvelope> output, ShardDetector detector, PipelineStats stats, ExemplarIndex? exemplars = null)
+    public DetectionStage(
+        ChannelReader<ShardBatch> input,
+        ChannelWriter<AnomalyEnvelope> output,
+        ShardDetector detector,
+        PipelineStats stats,
+        ExemplarIndex? exemplars = null,
+        Prescale.PrescaleTap? prescale = null)
     {
+        _prescale = prescale;
         _input = input;
         _output = output;
         _detector = detector;
@@ -46,6 +55,18 @@ internal sealed class DetectionStage
                 }
 
                 await _output.WriteAsync(new AnomalyEnvelope(WithTrace(found.Anomaly, batch.Points[found.PointIndex]), ticket), abort);
+            }
+
+            if (_prescale is not null)
+            {
+                _signals.Clear();
+                _prescale.Observe(batch.Points, _signals);
+                foreach (var signal in _signals)
+                {
+                    var ticket = batch.TicketAt(signal.PointIndex);
+                    ticket.AddPending(); // held until the pre-scale decision is audited
+                    await _output.WriteAsync(new AnomalyEnvelope(signal.Finding.Anomalies[0], ticket) { Prescale = signal.Finding }, abort);
+                }
             }
 
             // The points have passed detection.

@@ -132,7 +132,11 @@ public sealed class MetricsPipeline
 
         FinScaleTelemetry.Observe(Stats, Kafka);
         var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
-        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, abort.Token);
+        // Pre-scaling only when targets are configured: otherwise the shards pay nothing for it.
+        var prescale = _settings.Prescale.Targets.Count > 0
+            ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
+            : null;
+        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, abort.Token);
         var decisions = new DecisionStage(
                 anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain())
             .RunAsync(abort.Token);
@@ -197,12 +201,12 @@ public sealed class MetricsPipeline
         return config;
     }
 
-    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, CancellationToken abort)
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, Prescale.PrescaleStage? prescale, CancellationToken abort)
     {
         // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
         try
         {
-            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars).RunAsync(abort)));
+            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars, prescale is null ? null : new Prescale.PrescaleTap(prescale)).RunAsync(abort)));
             output.TryComplete();
         }
         catch (Exception ex)

@@ -25,6 +25,12 @@ public sealed record PipelineSettings
     /// <summary>How OTLP input is read.</summary>
     public OtlpOptions Otlp { get; init; } = new();
 
+    /// <summary>The deployments whose load is forecast and pre-scaled (none by default).</summary>
+    public Prescale.PrescaleSettings Prescale { get; init; } = new();
+
+    /// <summary>Where the pre-scale recommendations are published (the KEDA scaler reads it); a private one when null.</summary>
+    public Prescale.PrescaleBoard? PrescaleBoard { get; init; }
+
     /// <summary>How spans become RED metrics and service-graph edges.</summary>
     public TraceMetricsOptions Traces { get; init; } = new();
 }

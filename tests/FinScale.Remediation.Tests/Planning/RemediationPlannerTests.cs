@@ -211,6 +211,37 @@ public class RemediationPlannerTests
         Assert.Equal(expected, d.Replicas);
     }
 
+    [Theory]
+    [InlineData(8, 12, 12)] // ahead of the burst
+    [InlineData(8, 3, 3)] // after it (the forecast stage has already stabilised the count)
+    [InlineData(8, 40, 20)] // capped by the rule's max_replicas
+    public void Plan_ForecastLoad_ScalesToTheForecastsReplicaCountUpOrDown(int replicas, int forecast, int expected)
+    {
+        var cluster = ClusterOf(pods: replicas, nodes: 2);
+        var policy = PolicyWith(rules: Rule(FindingKind.ForecastLoad, ActionKind.Scale, "prescale", new ActionParameters(MaxReplicas: 20)));
+        var finding = Surge(T0) with { Kind = FindingKind.ForecastLoad, DesiredReplicas = forecast, Reason = "the forecast says so" };
+
+        var d = Assert.Single(Plan(finding, policy, cluster));
+
+        Assert.True(d.IsActionable);
+        Assert.Equal(ActionKind.Scale, d.Decision.Action);
+        Assert.Equal(expected, d.Replicas);
+        Assert.Equal("forecast_load", d.Decision.Finding);
+        Assert.Contains($"from {replicas} to {expected} replicas ahead of the forecast load", d.Decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ForecastLoadAtTheRunningCount_IsNoAction()
+    {
+        var policy = PolicyWith(rules: Rule(FindingKind.ForecastLoad, ActionKind.Scale, "prescale", new ActionParameters(MaxReplicas: 20)));
+        var finding = Surge(T0) with { Kind = FindingKind.ForecastLoad, DesiredReplicas = 8 };
+
+        var d = Assert.Single(Plan(finding, policy, ClusterOf(pods: 8)));
+
+        Assert.Equal(DecisionOutcome.NoAction, d.Decision.Outcome);
+        Assert.Contains("already runs 8 replicas", d.Decision.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Plan_SurgeAtMaximum_IsNoAction()
     {

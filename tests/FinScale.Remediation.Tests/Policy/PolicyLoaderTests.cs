@@ -213,7 +213,7 @@ public class PolicyLoaderTests
     {
         {
             "  - name: r\n    when: { finding: pod_falt }\n    action: restart_pod\n", 5, 22,
-            "rules[0].when.finding: unknown finding 'pod_falt'; did you mean 'pod_fault'? (valid: pod_fault, node_fault, canary_regression, traffic_surge, service_fault, unattributed)"
+            "rules[0].when.finding: unknown finding 'pod_falt'; did you mean 'pod_fault'? (valid: pod_fault, node_fault, canary_regression, traffic_surge, service_fault, forecast_load, unattributed)"
         },
         {
             "  - name: r\n    when: { finding: pod_fault }\n    action: reboot\n", 6, 13,
