@@ -10,6 +10,11 @@ public static class FinScaleAnnotations
     /// means someone uncordoned the node after FinScale cordoned it.</summary>
     public const string CordonedBy = "finscale.io/cordoned-by";
 
+    /// <summary>On the object a decision acted on: the idempotency key of the last decision FinScale applied to it. A
+    /// decision whose key the target already carries was carried out before (by this process before a crash, or by
+    /// another replica) and is not repeated.</summary>
+    public const string IdempotencyKey = "finscale.io/idempotency-key";
+
     /// <summary>The annotation <c>kubectl rollout restart</c> sets on a pod template.</summary>
     public const string RestartedAt = "kubectl.kubernetes.io/restartedAt";
 }

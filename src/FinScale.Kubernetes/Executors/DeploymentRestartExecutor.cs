@@ -40,6 +40,11 @@ public sealed class DeploymentRestartExecutor : IKubernetesActionExecutor<Restar
             return Outcomes.FromError(read, what);
         }
 
+        if (Outcomes.AlreadyApplied(action, read.Value?.Metadata?.Annotations))
+        {
+            return Outcomes.KeyApplied(read, action, what);
+        }
+
         var annotations = read.Value?.Spec?.Template?.Metadata?.Annotations;
         if (annotations is not null && annotations.TryGetValue(FinScaleAnnotations.RestartDecision, out var applied)
             && string.Equals(applied, action.DecisionId, StringComparison.Ordinal))
@@ -47,7 +52,8 @@ public sealed class DeploymentRestartExecutor : IKubernetesActionExecutor<Restar
             return Outcomes.AlreadyInState(read, $"{what} was already restarted for decision {action.DecisionId}");
         }
 
-        var patch = new JsonObject
+        // The idempotency key rides in the same patch as the restart: both are applied, or neither.
+        var patch = Outcomes.WithKey(new JsonObject
         {
             ["spec"] = new JsonObject
             {
@@ -63,7 +69,7 @@ public sealed class DeploymentRestartExecutor : IKubernetesActionExecutor<Restar
                     },
                 },
             },
-        };
+        }, action);
         var body = new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch);
         var result = await _caller.CallAsync(
             t => _client.AppsV1.PatchNamespacedDeploymentAsync(body, action.Deployment, action.Namespace, dryRun: Outcomes.DryRun(mode), fieldManager: _caller.FieldManager, cancellationToken: t),

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Logging;
 
 namespace FinScale.Kubernetes.Executors;
 
-/// <summary>Sets a deployment's replicas through the scale subresource (read, then merge patch of <c>spec.replicas</c>).</summary>
+/// <summary>Sets a deployment's replicas through the scale subresource (read, then merge patch of <c>spec.replicas</c>).
+/// The scale subresource carries no annotations, so a decision's idempotency key is checked on the deployment before
+/// and written on it by a second merge patch after the scale: a crash between the two leaves the replica count set, and
+/// the decision taken again finds the deployment already at that count (an absolute count repeats harmlessly).</summary>
 public sealed class DeploymentScaleExecutor : IKubernetesActionExecutor<ScaleDeployment>
 {
     private readonly IKubernetes _client;
@@ -35,6 +38,20 @@ public sealed class DeploymentScaleExecutor : IKubernetesActionExecutor<ScaleDep
             return Outcomes.Shadow($"scale of {what} to {action.Replicas}");
         }
 
+        if (action.IdempotencyKey is not null)
+        {
+            var deployment = await _caller.CallAsync(t => _client.AppsV1.ReadNamespacedDeploymentAsync(action.Deployment, action.Namespace, cancellationToken: t), cancellationToken).ConfigureAwait(false);
+            if (!deployment.Ok)
+            {
+                return Outcomes.FromError(deployment, what);
+            }
+
+            if (Outcomes.AlreadyApplied(action, deployment.Value?.Metadata?.Annotations))
+            {
+                return Outcomes.KeyApplied(deployment, action, what);
+            }
+        }
+
         var read = await _caller.CallAsync(t => _client.AppsV1.ReadNamespacedDeploymentScaleAsync(action.Deployment, action.Namespace, cancellationToken: t), cancellationToken).ConfigureAwait(false);
         if (!read.Ok)
         {
@@ -52,6 +69,24 @@ public sealed class DeploymentScaleExecutor : IKubernetesActionExecutor<ScaleDep
         var result = await _caller.CallAsync(
             t => _client.AppsV1.PatchNamespacedDeploymentScaleAsync(body, action.Deployment, action.Namespace, dryRun: Outcomes.DryRun(mode), fieldManager: _caller.FieldManager, cancellationToken: t),
             cancellationToken).ConfigureAwait(false);
-        return result.Ok ? Outcomes.Written(result, mode, $"{what} scaled from {current} to {action.Replicas} replicas") : Outcomes.FromError(result, what);
+        if (!result.Ok)
+        {
+            return Outcomes.FromError(result, what);
+        }
+
+        var message = $"{what} scaled from {current} to {action.Replicas} replicas";
+        if (mode == ExecutionMode.Enforce && action.IdempotencyKey is not null)
+        {
+            var key = new V1Patch(Outcomes.WithKey(new JsonObject(), action).ToJsonString(), V1Patch.PatchType.MergePatch);
+            var marked = await _caller.CallAsync(
+                t => _client.AppsV1.PatchNamespacedDeploymentAsync(key, action.Deployment, action.Namespace, fieldManager: _caller.FieldManager, cancellationToken: t),
+                cancellationToken).ConfigureAwait(false);
+            if (!marked.Ok)
+            {
+                message += $" (its idempotency key could not be recorded: {marked.Message})";
+            }
+        }
+
+        return Outcomes.Written(result, mode, message);
     }
 }

@@ -50,6 +50,11 @@ public sealed class NodeCordonExecutor : IKubernetesActionExecutor<CordonNode>, 
         }
 
         var node = read.Value!;
+        if (Outcomes.AlreadyApplied(action, node.Metadata?.Annotations))
+        {
+            return Outcomes.KeyApplied(read, action, what);
+        }
+
         var by = CordonedByDecision(node);
         if (node.Spec?.Unschedulable == true)
         {
@@ -61,11 +66,11 @@ public sealed class NodeCordonExecutor : IKubernetesActionExecutor<CordonNode>, 
             return Outcomes.Blocked(read, $"{what} was uncordoned by someone after FinScale cordoned it (decision {by}); not overriding a human");
         }
 
-        var patch = new JsonObject
+        var patch = Outcomes.WithKey(new JsonObject
         {
             ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [FinScaleAnnotations.CordonedBy] = action.DecisionId } },
             ["spec"] = new JsonObject { ["unschedulable"] = true },
-        };
+        }, action);
         return await PatchAsync(action.Node, patch, mode, what + " cordoned", cancellationToken).ConfigureAwait(false);
     }
 

@@ -51,6 +51,11 @@ public sealed class TrafficShiftExecutor : IKubernetesActionExecutor<ShiftTraffi
             }
 
             var vs = read.Value!;
+            if (Outcomes.AlreadyApplied(action, vs.Metadata?.Annotations))
+            {
+                return Outcomes.KeyApplied(read, action, what);
+            }
+
             var problem = Apply(vs, action.Weights, out var changed);
             if (problem is not null)
             {
@@ -62,11 +67,11 @@ public sealed class TrafficShiftExecutor : IKubernetesActionExecutor<ShiftTraffi
                 return Outcomes.AlreadyInState(read, $"{what} already routes {Describe(action.Weights)}");
             }
 
-            var patch = new JsonObject
+            var patch = Outcomes.WithKey(new JsonObject
             {
                 ["metadata"] = new JsonObject { ["resourceVersion"] = vs.Metadata?.ResourceVersion },
                 ["spec"] = new JsonObject { ["http"] = JsonNode.Parse(KubernetesJson.Serialize(vs.Spec!.Http)) },
-            };
+            }, action);
             var body = new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch);
             var result = await _caller.CallAsync(
                 t => _client.CustomObjects.PatchNamespacedCustomObjectAsync(body, VirtualService.Group, VirtualService.Version, action.Namespace, VirtualService.Plural, action.VirtualService, dryRun: Outcomes.DryRun(mode), fieldManager: _caller.FieldManager, cancellationToken: t),

@@ -156,7 +156,7 @@ public sealed class KubernetesDecisionExecutor
         }
 
         var reason = d.Reason;
-        return d.Action switch
+        (KubernetesAction? Action, string? Problem) result = d.Action switch
         {
             ActionKind.RestartPod => Expect("Pod", true) is { } p ? (null, p) : (new EvictPod(target.Namespace, target.Name, d.DecisionId, reason), null),
             ActionKind.RestartDeployment => Expect("Deployment", true) is { } p ? (null, p) : (new RestartDeployment(target.Namespace, target.Name, d.DecisionId, reason), null),
@@ -169,6 +169,9 @@ public sealed class KubernetesDecisionExecutor
                 : (new ShiftTraffic(target.Namespace, target.Name, weights, d.DecisionId, reason), null),
             _ => (null, $"no executor for action {Kind(d.Action)}"),
         };
+
+        // The key travels with the action: the executors check it on the target before acting and write it with the change.
+        return result.Action is null || string.IsNullOrEmpty(d.IdempotencyKey) ? result : (result.Action with { IdempotencyKey = d.IdempotencyKey }, null);
     }
 
     /// <summary>The decision outcome an action's status means. A target already in state counts as executed (the

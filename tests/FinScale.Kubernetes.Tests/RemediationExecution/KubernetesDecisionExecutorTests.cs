@@ -168,7 +168,7 @@ public sealed class KubernetesDecisionExecutorTests : ExecutorTestBase
         var result = await Executor().ExecuteAsync(action, CancellationToken.None);
 
         Assert.Equal(DecisionOutcome.Executed, result.Outcome);
-        Assert.Equal(2, Server.Requests.Count(r => r.Verb == "patch"));
+        Assert.Equal(2, Server.Requests.Count(r => r is { Verb: "patch", Subresource: "scale" }));
         Assert.EndsWith("(2 attempts)", result.Response, StringComparison.Ordinal);
         Assert.Equal(6, Replicas("checkout"));
     }
@@ -281,5 +281,62 @@ public sealed class KubernetesDecisionExecutorTests : ExecutorTestBase
     public void OutcomeOf_EveryStatus_Mapped(ActionStatus status, ExecutionMode mode, DecisionOutcome expected)
     {
         Assert.Equal(expected, KubernetesDecisionExecutor.OutcomeOf(status, mode));
+    }
+
+    /// <summary>Writes (not reads) the fake API server received.</summary>
+    private int Writes() => Server.Requests.Count(r => r.Verb is not ("get" or "list"));
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task ExecuteAsync_SameIdempotencyKeyAfterARestart_SendsOneWrite(ActionKind kind)
+    {
+        var action = Seeded(kind, ExecutionMode.Enforce);
+        var first = await Executor().ExecuteAsync(action, CancellationToken.None);
+        var written = Writes();
+        var state = State(kind);
+
+        // A process killed after the write and before its audit decides again: a new decision id, the same key.
+        var again = action with { Decision = action.Decision with { DecisionId = "d-2" } };
+        var second = await Executor().ExecuteAsync(again, CancellationToken.None);
+
+        Assert.Equal(DecisionOutcome.Executed, first.Outcome);
+        Assert.True(written >= 1);
+        Assert.Equal(written, Writes());
+        Assert.Equal(state, State(kind));
+        if (kind != ActionKind.RestartPod)
+        {
+            // The pod is gone after its eviction (the read answers 404); every other target carries the key.
+            Assert.Equal(DecisionOutcome.Executed, second.Outcome);
+            Assert.Contains($"idempotency key episode-1/{kind} already applied to", second.Response, StringComparison.Ordinal);
+            Assert.Contains("not repeated", second.Response, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(ActionKind.RestartDeployment, "apps", "deployments", "checkout")]
+    [InlineData(ActionKind.Scale, "apps", "deployments", "checkout")]
+    [InlineData(ActionKind.CordonNode, "", "nodes", "node-a")]
+    [InlineData(ActionKind.ShiftTraffic, Istio, "virtualservices", "checkout")]
+    public async Task ExecuteAsync_Enforce_WritesTheIdempotencyKeyOnTheTarget(ActionKind kind, string group, string resource, string name)
+    {
+        var action = Seeded(kind, ExecutionMode.Enforce);
+
+        await Executor().ExecuteAsync(action, CancellationToken.None);
+
+        var target = Server.Get(group, resource, kind == ActionKind.CordonNode ? null : Ns, name)!;
+        Assert.Equal($"episode-1/{kind}", target["metadata"]!["annotations"]![FinScaleAnnotations.IdempotencyKey]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_KeyOnTheTargetButScaledBackBySomeone_DoesNotScaleAgain()
+    {
+        var action = Seeded(ActionKind.Scale, ExecutionMode.Enforce);
+        await Executor().ExecuteAsync(action, CancellationToken.None);
+        Server.Mutate("apps", "deployments", Ns, "checkout", d => d["spec"]!["replicas"] = 3);
+
+        var second = await Executor().ExecuteAsync(action with { Decision = action.Decision with { DecisionId = "d-2" } }, CancellationToken.None);
+
+        Assert.Contains("not repeated", second.Response, StringComparison.Ordinal);
+        Assert.Equal(3, Replicas("checkout"));
     }
 }
