@@ -141,6 +141,51 @@ public abstract class RemediationContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Run_CyclicalLoadOfAPrescaleTarget_ScalesTheDeploymentThroughItsScaleSubresourceAndPublishesTheCount()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        // Three hours of an hourly cycle between 200 and 1,000 requests/s spread over the four pods.
+        var rng = new Random(7);
+        var load = Pods.Select(p => Enumerable.Range(0, 180).Select(m => new MetricSample(
+            "http.server.request.rate",
+            Workloads.Start.AddMinutes(m),
+            ((600 - (400 * Math.Cos(2 * Math.PI * m / 60.0))) / Pods.Length) + rng.NextDouble(),
+            new Dictionary<string, string>(Workloads.PodAttributes(p)) { [WellKnownAttributes.Deployment] = "checkout" })).ToList()).ToArray();
+        await h.PublishAsync(Workloads.Merge(load));
+        var board = new Streaming.Prescale.PrescaleBoard();
+        var prescale = new Streaming.Prescale.PrescaleSettings
+        {
+            Targets =
+            [
+                new Streaming.Prescale.PrescaleTarget
+                {
+                    Namespace = Ns, Deployment = "checkout", Metric = "http.server.request.rate", CapacityPerReplica = 100, WarmUpSteps = 5,
+                },
+            ],
+        };
+
+        await RunAsync(h, ExecutionMode.Enforce, prescale: prescale, board: board);
+
+        var forecast = (await h.ReadDecisionsAsync()).Select(r => r.Value).Where(d => d.Finding == "forecast_load").ToList();
+        Assert.NotEmpty(forecast);
+        Assert.All(forecast, d => Assert.Equal(ActionKind.Scale, d.Action));
+        // Changes of the count within the cooldown of the last scale are held back by it, audited; the others are executed.
+        var executed = forecast.Where(d => d.Outcome == DecisionOutcome.Executed).ToList();
+        Assert.NotEmpty(executed);
+        Assert.All(forecast.Except(executed), d => Assert.Equal(DecisionOutcome.HeldBack, d.Outcome));
+        Assert.All(executed, d => Assert.Contains("load forecast of payments/checkout", d.Reason, StringComparison.Ordinal));
+        // The test's cluster view stays at the listed count, so a decision can ask for what a previous one already set: the
+        // executor reads the scale subresource first and sends no patch then.
+        Assert.InRange(Server.Requests.Count(r => r.Subresource == "scale" && r.Verb == "patch"), 1, executed.Count);
+        var replicas = Server.Get("apps", "deployments", Ns, "checkout")!["spec"]!["replicas"]!.GetValue<int>();
+        Assert.NotEqual(Pods.Length, replicas);
+        Assert.Contains($"to {replicas} replicas", executed[^1].Reason, StringComparison.Ordinal);
+        Assert.True(board.TryGet(Ns, "checkout", out var entry));
+        Assert.InRange(entry.RecommendedReplicas, 2, 100);
+    }
+
+    [SkippableFact]
     public async Task Run_DryRunMode_SendsTheRequestWithDryRunAllAndAuditsTheAnswerWithoutChangingAnything()
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
@@ -213,7 +258,8 @@ public abstract class RemediationContract : IAsyncLifetime
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
     });
 
-    private async Task<Streaming.Pipeline.PipelineStats> RunAsync(PipelineHarness h, ExecutionMode mode, ClusterViewSource? listed = null)
+    private async Task<Streaming.Pipeline.PipelineStats> RunAsync(
+        PipelineHarness h, ExecutionMode mode, ClusterViewSource? listed = null, Streaming.Prescale.PrescaleSettings? prescale = null, Streaming.Prescale.PrescaleBoard? board = null)
     {
         var options = FastOptions();
         var view = listed ?? new ClusterViewSource(_client!, options, TimeProvider.System);
@@ -221,7 +267,7 @@ public abstract class RemediationContract : IAsyncLifetime
             Assert.True(await view.RefreshAsync(CancellationToken.None));
         var executor = new KubernetesRemediationExecutor(new KubernetesDecisionExecutor(new KubernetesActionService(_client!, options, TimeProvider.System)), leadership: null);
         var policy = PipelineHarness.TestPolicy with { Modes = new ModeSettings(mode, new Dictionary<ActionKind, ExecutionMode>()) };
-        return await h.RunAsync($"group-{Guid.NewGuid():N}", policy: policy, cluster: new StaticClusterViewProvider(view.Current), executor: executor);
+        return await h.RunAsync($"group-{Guid.NewGuid():N}", policy: policy, cluster: new StaticClusterViewProvider(view.Current), executor: executor, prescale: prescale, board: board);
     }
 }
 

@@ -11,6 +11,7 @@ using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
 using FinScale.Streaming.Pipeline;
+using FinScale.Streaming.Prescale;
 using FinScale.Streaming.Replay;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -82,16 +83,18 @@ public sealed class PipelineHarness : IDisposable
         OtlpOptions? otlp = null,
         RemediationPolicyDocument? policy = null,
         IClusterViewProvider? cluster = null,
-        IRemediationExecutor? executor = null)
+        IRemediationExecutor? executor = null,
+        PrescaleSettings? prescale = null,
+        PrescaleBoard? board = null)
     {
-        var pipeline = Create(group, idle ?? TimeSpan.FromSeconds(2), otlp, policy, cluster, executor);
+        var pipeline = Create(group, idle ?? TimeSpan.FromSeconds(2), otlp, policy, cluster, executor, prescale, board);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await pipeline.RunAsync(timeout.Token);
         return pipeline.Stats;
     }
 
     /// <summary>A pipeline of group <paramref name="group"/> that runs until its caller stops it (no idle stop), for tests that watch its counters live.</summary>
-    public MetricsPipeline CreatePipeline(string group) => Create(group, null, null, null, null, null);
+    public MetricsPipeline CreatePipeline(string group) => Create(group, null, null, null, null, null, null, null);
 
     private MetricsPipeline Create(
         string group,
@@ -99,7 +102,9 @@ public sealed class PipelineHarness : IDisposable
         OtlpOptions? otlp,
         RemediationPolicyDocument? policy,
         IClusterViewProvider? cluster,
-        IRemediationExecutor? executor)
+        IRemediationExecutor? executor,
+        PrescaleSettings? prescale,
+        PrescaleBoard? board)
     {
         return new MetricsPipeline(
             Endpoint,
@@ -109,6 +114,8 @@ public sealed class PipelineHarness : IDisposable
                 Topics = Topics,
                 Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle },
                 Otlp = otlp ?? new OtlpOptions(),
+                Prescale = prescale ?? new PrescaleSettings(),
+                PrescaleBoard = board,
                 Decisions = new DecisionSettings(
                     policy ?? TestPolicy,
                     new DiagnosisOptions(),
