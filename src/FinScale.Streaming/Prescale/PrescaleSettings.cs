@@ -24,25 +24,25 @@ public sealed class PrescaleSettings : IValidatableObject
             var t = Targets[i];
             string Key(string name) => string.Create(CultureInfo.InvariantCulture, $"Targets:{i}:{name}");
             if (string.IsNullOrWhiteSpace(t.Namespace))
-                yield return new ValidationResult($"{Key(nameof(t.Namespace))} is required", [Key(nameof(t.Namespace))]);
+                yield return new ValidationResult("is required", [Key(nameof(t.Namespace))]);
             if (string.IsNullOrWhiteSpace(t.Deployment))
-                yield return new ValidationResult($"{Key(nameof(t.Deployment))} is required", [Key(nameof(t.Deployment))]);
+                yield return new ValidationResult("is required", [Key(nameof(t.Deployment))]);
             if (string.IsNullOrWhiteSpace(t.Metric))
-                yield return new ValidationResult($"{Key(nameof(t.Metric))} is required: the per-pod load metric, e.g. http.server.request.rate", [Key(nameof(t.Metric))]);
+                yield return new ValidationResult($"is required: the per-pod load metric, e.g. http.server.request.rate", [Key(nameof(t.Metric))]);
             if (!(t.CapacityPerReplica > 0) || !double.IsFinite(t.CapacityPerReplica))
-                yield return new ValidationResult($"{Key(nameof(t.CapacityPerReplica))} must be a positive number (the load one replica serves), is {t.CapacityPerReplica.ToString(CultureInfo.InvariantCulture)}", [Key(nameof(t.CapacityPerReplica))]);
+                yield return new ValidationResult($"must be a positive number (the load one replica serves), is {t.CapacityPerReplica.ToString(CultureInfo.InvariantCulture)}", [Key(nameof(t.CapacityPerReplica))]);
             if (t.Step < TimeSpan.FromSeconds(1) || t.Step > TimeSpan.FromHours(1))
-                yield return new ValidationResult($"{Key(nameof(t.Step))} must be between 00:00:01 and 01:00:00, is {t.Step:c}", [Key(nameof(t.Step))]);
+                yield return new ValidationResult($"must be between 00:00:01 and 01:00:00, is {t.Step:c}", [Key(nameof(t.Step))]);
             if (t.StartupDelay < TimeSpan.Zero || t.Margin < TimeSpan.Zero)
-                yield return new ValidationResult($"{Key(nameof(t.StartupDelay))} and {Key(nameof(t.Margin))} must not be negative", [Key(nameof(t.StartupDelay))]);
+                yield return new ValidationResult($"must not be negative (nor may Margin)", [Key(nameof(t.StartupDelay))]);
             if (t.ScaleDownStabilization < TimeSpan.Zero)
-                yield return new ValidationResult($"{Key(nameof(t.ScaleDownStabilization))} must not be negative", [Key(nameof(t.ScaleDownStabilization))]);
+                yield return new ValidationResult("must not be negative", [Key(nameof(t.ScaleDownStabilization))]);
             if (t.MinReplicas < 1 || t.MaxReplicas < t.MinReplicas)
-                yield return new ValidationResult($"{Key(nameof(t.MinReplicas))} ({t.MinReplicas}) must be at least 1 and at most {Key(nameof(t.MaxReplicas))} ({t.MaxReplicas})", [Key(nameof(t.MinReplicas))]);
+                yield return new ValidationResult($"({t.MinReplicas}) must be at least 1 and at most MaxReplicas ({t.MaxReplicas})", [Key(nameof(t.MinReplicas))]);
             if (t.WarmUpSteps < 0)
-                yield return new ValidationResult($"{Key(nameof(t.WarmUpSteps))} must not be negative", [Key(nameof(t.WarmUpSteps))]);
+                yield return new ValidationResult("must not be negative", [Key(nameof(t.WarmUpSteps))]);
             if (!seen.Add((t.Namespace, t.Deployment)))
-                yield return new ValidationResult($"{Key(nameof(t.Deployment))}: {t.Namespace}/{t.Deployment} is listed twice", [Key(nameof(t.Deployment))]);
+                yield return new ValidationResult($"{t.Namespace}/{t.Deployment} is listed twice", [Key(nameof(t.Deployment))]);
         }
     }
 }
