@@ -34,6 +34,7 @@ COPY src/FinScale.Forecasting/FinScale.Forecasting.csproj src/FinScale.Forecasti
 COPY src/FinScale.Kubernetes/FinScale.Kubernetes.csproj   src/FinScale.Kubernetes/
 COPY src/FinScale.Streaming/FinScale.Streaming.csproj     src/FinScale.Streaming/
 COPY src/FinScale.Telemetry.Kafka/FinScale.Telemetry.Kafka.csproj src/FinScale.Telemetry.Kafka/
+COPY src/FinScale.Testing.Kubernetes/FinScale.Testing.Kubernetes.csproj src/FinScale.Testing.Kubernetes/
 COPY src/FinScale.Host/FinScale.Host.csproj               src/FinScale.Host/
 RUN dotnet restore src/FinScale.Host/FinScale.Host.csproj
 

@@ -43,6 +43,12 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     /// <summary>The requests this server received, in order.</summary>
     public ConcurrentQueue<ApiRequest> Requests { get; } = new();
 
+    /// <summary>The writes this server applied (2xx, not dry-run), in order, with the body each carried.</summary>
+    public ConcurrentQueue<ApiWrite> Writes { get; } = new();
+
+    /// <summary>Called (outside the server's lock) after each write was applied, with what <see cref="Writes"/> records.</summary>
+    public Action<ApiWrite>? AfterWrite { get; set; }
+
     /// <summary>Called (under the server's lock) before each write is applied; tests use it to simulate a concurrent writer.</summary>
     public Action<ApiRequest>? BeforeWrite { get; set; }
 
@@ -216,6 +222,13 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         catch (PatchException ex)
         {
             answer = (ex.Status, Status(ex.Status, ex.Status == 409 ? "Conflict" : "Invalid", ex.Message));
+        }
+
+        if (request.Verb is "create" or "patch" or "update" && !request.DryRun && answer.Status is >= 200 and < 300)
+        {
+            var write = new ApiWrite(request, answer.Status, body);
+            Writes.Enqueue(write);
+            AfterWrite?.Invoke(write);
         }
 
         if (fault is { AfterServe: true, Delay: { } held })
