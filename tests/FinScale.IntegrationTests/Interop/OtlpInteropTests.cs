@@ -241,10 +241,19 @@ public class OtlpInteropTests(EmbeddedClusterFixture kafka) : IClassFixture<Embe
             });
         using var provider = (alsoExport?.Invoke(builder) ?? builder).Build();
 
+        using var errors = new OtelErrorListener();
         scenario.Record(TimeProvider.System.GetUtcNow());
         Assert.True(provider.ForceFlush(FlushTimeoutMs), "the tracer provider did not finish exporting");
+        // CI once saw nothing captured after a successful flush: give a request still on its way a moment, and say
+        // what the SDK reported if there is none.
         var sent = capture.Received(TracesPath).ToList();
-        Assert.NotEmpty(sent);
+        for (var wait = 0; sent.Count == 0 && wait < 50; wait++)
+        {
+            Thread.Sleep(100);
+            sent = capture.Received(TracesPath).ToList();
+        }
+
+        Assert.True(sent.Count > 0, "no OTLP request reached the capture; the SDK reported: " + errors.Text);
         return sent;
     }
 
@@ -265,5 +274,25 @@ public class OtlpInteropTests(EmbeddedClusterFixture kafka) : IClassFixture<Embe
             else
                 Assert.True(string.IsNullOrEmpty(r.ContentEncoding), $"unexpected Content-Encoding {r.ContentEncoding}");
         });
+    }
+}
+
+/// <summary>Collects the OpenTelemetry SDK's own warnings and errors (its EventSources), for a failure message.</summary>
+internal sealed class OtelErrorListener : System.Diagnostics.Tracing.EventListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _events = new();
+
+    public string Text => _events.IsEmpty ? "(nothing)" : string.Join(" | ", _events);
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+    {
+        if (eventSource.Name.StartsWith("OpenTelemetry", StringComparison.Ordinal))
+            EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Warning);
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+    {
+        if (_events.Count < 20)
+            _events.Enqueue($"{eventData.EventSource.Name}/{eventData.EventName}: {string.Join(", ", eventData.Payload ?? [])}");
     }
 }
