@@ -33,6 +33,8 @@ public sealed class ShardDetector
     private int[] _roundStamp = new int[1024];
     private bool[] _episodeOpen = new bool[1024];
     private int[] _calmRun = new int[1024];
+    private bool[] _changed = new bool[1024];
+    private readonly List<int> _changedIds = [];
     private int _round = 1;
 
     // The ensemble state of each series, in fixed-size chunks allocated as series arrive: no object per series, and no
@@ -88,6 +90,97 @@ public sealed class ShardDetector
     /// anomaly's id and the closing point's time and value. Off by default (callers that grade points do not want them).
     /// </summary>
     public bool ReportResolutions { get; init; }
+
+    /// <summary>When true, the series whose state changes are remembered for <see cref="DrainChanged"/> (checkpointing).</summary>
+    public bool TrackChanges { get; init; }
+
+    /// <summary>Format version of <see cref="ExportState"/>; a checkpoint of another version is refused.</summary>
+    public const byte StateVersion = 1;
+
+    /// <summary>Appends the (global) ids of the series whose state changed since the last call, and forgets them.</summary>
+    public void DrainChanged(List<int> seriesIds)
+    {
+        ArgumentNullException.ThrowIfNull(seriesIds);
+        foreach (var id in _changedIds)
+        {
+            _changed[id] = false;
+            seriesIds.Add((id * _shardCount) + _shard);
+        }
+
+        _changedIds.Clear();
+    }
+
+    /// <summary>
+    /// The whole learned state of <paramref name="seriesId"/> (baseline, scale, ensemble, last timestamp) as bytes for a
+    /// checkpoint, or null when this shard has not seen it. An open episode is not part of it: the series resumes calm.
+    /// </summary>
+    public byte[]? ExportState(int seriesId)
+    {
+        var id = LocalId(seriesId);
+        if (id >= _seen.Length || !_seen[id])
+            return null;
+        using var buffer = new MemoryStream(256);
+        using (var w = new BinaryWriter(buffer))
+        {
+            w.Write(StateVersion);
+            w.Write(_lastTimestamp[id]);
+            w.Write(_state.Mean[id]);
+            w.Write(_state.Scale[id]);
+            w.Write(_state.Count[id]);
+            Ensemble(id).WriteTo(w);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Restores <paramref name="seriesId"/> from <see cref="ExportState"/>'s bytes (taking a partition over warm). Replaces
+    /// what this shard knew of the series.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a state of this version.</exception>
+    public void ImportState(int seriesId, byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var id = LocalId(seriesId);
+        if (state.Length == 0 || state[0] != StateVersion)
+            throw new InvalidDataException($"series state of version {(state.Length == 0 ? "(empty)" : state[0])}, this build reads {StateVersion}");
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(state, writable: false));
+            r.ReadByte();
+            var last = r.ReadInt64();
+            var mean = r.ReadSingle();
+            var scale = r.ReadSingle();
+            var count = r.ReadInt32();
+            var ensemble = Scoring.EnsembleState.ReadFrom(r);
+            if (id >= _lastTimestamp.Length || _state.Capacity <= id)
+                Grow(id + 1);
+            if (!_seen[id])
+                _seriesCount++;
+            _seen[id] = true;
+            _lastTimestamp[id] = last;
+            _state.Mean[id] = mean;
+            _state.Scale[id] = scale;
+            _state.Count[id] = count;
+            Ensemble(id) = ensemble;
+            _episodeOpen[id] = false;
+            _calmRun[id] = 0;
+            _openEpisodes.Remove(id);
+            _episodeBaseline.Remove(id);
+            _backRun.Remove(id);
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException($"series state truncated at {state.Length} bytes", ex);
+        }
+    }
+
+    private int LocalId(int seriesId)
+    {
+        if (seriesId < 0 || seriesId % _shardCount != _shard)
+            throw new ArgumentException($"series {seriesId} does not belong to shard {_shard} of {_shardCount}", nameof(seriesId));
+        return seriesId / _shardCount;
+    }
 
     /// <summary>The shard a series belongs to among <paramref name="shardCount"/> shards.</summary>
     public static int ShardOf(int seriesId, int shardCount) => seriesId % shardCount;
@@ -158,6 +251,12 @@ public sealed class ShardDetector
             }
 
             _lastTimestamp[id] = p.TimestampMs;
+            if (TrackChanges && !_changed[id])
+            {
+                _changed[id] = true;
+                _changedIds.Add(id);
+            }
+
             if (!_seen[id])
                 _seriesCount++;
             _seen[id] = true;
@@ -358,6 +457,7 @@ public sealed class ShardDetector
             Array.Resize(ref _roundStamp, n);
             Array.Resize(ref _episodeOpen, n);
             Array.Resize(ref _calmRun, n);
+            Array.Resize(ref _changed, n);
         }
     }
 }

@@ -89,6 +89,54 @@ public class ShardDetectorTests
     }
 
     [Fact]
+    public void ImportState_OfAnExportedSeries_ScoresTheFollowingPointsExactlyAsTheOriginalDoes()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 600, 100, 5, seed: 4);
+        points[450] = points[450] with { Value = 400 };
+        var original = new ShardDetector(new DetectorOptions(), _catalog) { TrackChanges = true };
+        original.Process(points.AsSpan(0, 400), []);
+        var changed = new List<int>();
+        original.DrainChanged(changed);
+        Assert.Equal([points[0].SeriesId], changed);
+
+        var state = original.ExportState(points[0].SeriesId)!;
+        var restored = new ShardDetector(new DetectorOptions(), _catalog);
+        restored.ImportState(points[0].SeriesId, state);
+
+        var a = new double[200];
+        var b = new double[200];
+        var foundA = new List<DetectedAnomaly>();
+        var foundB = new List<DetectedAnomaly>();
+        original.Process(points.AsSpan(400), foundA, a);
+        restored.Process(points.AsSpan(400), foundB, b);
+        Assert.Equal(a, b);
+        Assert.Equal(50, Assert.Single(foundB).PointIndex); // warm: the spike right after the takeover is found
+        Assert.Equal(original.ExportState(points[0].SeriesId), restored.ExportState(points[0].SeriesId));
+
+        // Without the restore, the instance taking over has no baseline: the spike falls in its warm-up and is missed.
+        var cold = new ShardDetector(new DetectorOptions(), _catalog);
+        var foundCold = new List<DetectedAnomaly>();
+        cold.Process(points.AsSpan(400, 60), foundCold);
+        Assert.Empty(foundCold);
+        Assert.Empty(changed.Skip(1));
+    }
+
+    [Fact]
+    public void ImportState_OfAnotherVersionOrTruncated_IsRefusedWithTheReason()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 50, 100, 5, seed: 5);
+        var d = New();
+        d.Process(points, []);
+        var state = d.ExportState(points[0].SeriesId)!;
+
+        Assert.Contains("version 9", Assert.Throws<InvalidDataException>(() => New().ImportState(points[0].SeriesId, [9, .. state[1..]])).Message, StringComparison.Ordinal);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => New().ImportState(points[0].SeriesId, state[..20])).Message, StringComparison.Ordinal);
+        Assert.Null(New().ExportState(points[0].SeriesId));
+    }
+
+    [Fact]
     public void Process_CleanNoise_RaisesNothing()
     {
         var detector = New();

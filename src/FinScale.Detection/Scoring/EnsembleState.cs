@@ -39,6 +39,34 @@ internal struct EnsembleState
     /// <summary>Points scored so far (non-finite values not counted).</summary>
     public readonly long Count => _n;
 
+    /// <summary>Writes the whole state (for a checkpoint); <see cref="ReadFrom"/> reads it back exactly.</summary>
+    public readonly void WriteTo(BinaryWriter w)
+    {
+        _daily.WriteTo(w);
+        _weekly.WriteTo(w);
+        _calibration.WriteTo(w);
+        w.Write(_firstTs);
+        w.Write(_n);
+        w.Write(_zMean);
+        w.Write(_zAbs);
+        w.Write(_episodeMax);
+        w.Write(_episodeLeft);
+    }
+
+    /// <summary>A state as <see cref="WriteTo"/> wrote it.</summary>
+    public static EnsembleState ReadFrom(BinaryReader r) => new()
+    {
+        _daily = SeasonalModel.ReadFrom(r),
+        _weekly = SeasonalModel.ReadFrom(r),
+        _calibration = Calibration.ReadFrom(r),
+        _firstTs = r.ReadInt64(),
+        _n = r.ReadInt64(),
+        _zMean = r.ReadDouble(),
+        _zAbs = r.ReadDouble(),
+        _episodeMax = r.ReadDouble(),
+        _episodeLeft = r.ReadInt32(),
+    };
+
     /// <summary>A level residual supplied from outside as the ensemble takes it: beyond double range (the float kernel's infinity) it counts as 1e6 scales.</summary>
     public static double ExternalLevelZ(double levelZ) => double.IsFinite(levelZ) ? levelZ : Math.CopySign(1e6, levelZ);
 
@@ -134,6 +162,14 @@ internal struct EnsembleState
 
         public readonly bool Known => _count >= 2;
 
+        public readonly void WriteTo(BinaryWriter w)
+        {
+            w.Write(_mad);
+            w.Write(_count);
+        }
+
+        public static ResidualScale ReadFrom(BinaryReader r) => new() { _mad = r.ReadDouble(), _count = r.ReadInt64() };
+
         public readonly double Scale => Known ? Math.Max(_mad * Consistency, 1e-9) : double.MaxValue;
 
         /// <summary>Residual in scales; the scale is floored relative to the level so float noise never reads as a signal.</summary>
@@ -170,6 +206,29 @@ internal struct EnsembleState
 
         /// <summary>True once enough of a period has been seen for the profile to predict.</summary>
         public bool Ready { readonly get; private set; }
+
+        public readonly void WriteTo(BinaryWriter w)
+        {
+            w.Write(Ready);
+            _scale.WriteTo(w);
+            w.Write(_profile?.Length ?? -1);
+            foreach (var v in _profile ?? [])
+                w.Write(v);
+        }
+
+        public static SeasonalModel ReadFrom(BinaryReader r)
+        {
+            var m = new SeasonalModel { Ready = r.ReadBoolean(), _scale = ResidualScale.ReadFrom(r) };
+            var n = r.ReadInt32();
+            if (n >= 0)
+            {
+                m._profile = new float[n];
+                for (var i = 0; i < n; i++)
+                    m._profile[i] = r.ReadSingle();
+            }
+
+            return m;
+        }
 
         public readonly double Scale => _scale.Scale;
 
@@ -254,6 +313,45 @@ internal struct EnsembleState
         private byte _spikeBins;
         private byte _shiftBins;
         private byte _volatilityBins;
+
+        public readonly void WriteTo(BinaryWriter w)
+        {
+            w.Write(_trees?.Length ?? -1);
+            foreach (var v in _trees ?? [])
+                w.Write(v);
+            foreach (var f in (ReadOnlySpan<Family>)[_spike, _shift, _volatility])
+            {
+                w.Write(f.Total);
+                w.Write(f.Weight);
+                w.Write(f.Max);
+            }
+
+            w.Write(_spikeBins);
+            w.Write(_shiftBins);
+            w.Write(_volatilityBins);
+        }
+
+        public static Calibration ReadFrom(BinaryReader r)
+        {
+            var c = default(Calibration);
+            var n = r.ReadInt32();
+            if (n >= 0)
+            {
+                c._trees = new ushort[n];
+                for (var i = 0; i < n; i++)
+                    c._trees[i] = r.ReadUInt16();
+            }
+
+            c._spike = ReadFamily(r);
+            c._shift = ReadFamily(r);
+            c._volatility = ReadFamily(r);
+            c._spikeBins = r.ReadByte();
+            c._shiftBins = r.ReadByte();
+            c._volatilityBins = r.ReadByte();
+            return c;
+        }
+
+        private static Family ReadFamily(BinaryReader r) => new() { Total = r.ReadInt32(), Weight = r.ReadSingle(), Max = r.ReadSingle() };
 
         public static Calibration Create()
         {
