@@ -43,4 +43,46 @@ public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixtur
         var again = await h.RunAsync(group, TimeSpan.FromSeconds(2));
         Assert.Equal(0, again.Records);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_InstanceTakingOverAPartition_RestoresItsBaselinesFromTheCheckpoint_AndCatchesASpikeAtOnce(bool checkpoints)
+    {
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2);
+        h.Topics.OtlpMetrics = string.Empty;
+        h.Topics.OtlpSpans = string.Empty;
+        var interval = checkpoints ? TimeSpan.FromMinutes(1) : TimeSpan.Zero;
+        var pods = Enumerable.Range(0, 4).Select(i => $"pod-{i}").ToArray();
+        var history = pods.Select((p, i) => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes(p), 240, 100, 5, seed: 200 + i)).ToArray();
+        var group = $"group-{Guid.NewGuid():N}";
+
+        // The first instance learns four hours of every series, commits, and leaves (its last checkpoint written at stop).
+        await h.PublishAsync(Workloads.Merge(history));
+        var first = await h.RunAsync(group, checkpointInterval: interval);
+        Assert.Equal(4 * 240, first.Records);
+        Assert.Equal(checkpoints ? 4 : 0, first.Checkpointed);
+
+        // The next minutes: pod-1 spikes at once. A new instance takes the partitions over from the committed offsets.
+        var next = pods.Select((p, i) => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes(p), 250, 100, 5, seed: 200 + i, spikeAt: i == 1 ? 241 : null, spikeValue: 900).Skip(240).ToList()).ToArray();
+        await h.PublishAsync(Workloads.Merge(next));
+        // Idle only after a session timeout: the group may hold the partitions for the leaving member until then.
+        var second = await h.RunAsync(group, idle: TimeSpan.FromSeconds(8), checkpointInterval: interval);
+
+        Assert.Equal(4 * 10, second.Records);
+        Assert.Equal(checkpoints ? 4 : 0, second.Restored);
+        var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
+        if (checkpoints)
+        {
+            // Warm from the checkpoint: the spike two points after the takeover is an anomaly, on pod-1 only.
+            var a = Assert.Single(anomalies);
+            Assert.Equal("pod-1", a.Attribute("k8s.pod.name"));
+            Assert.Equal(Workloads.Start.AddMinutes(241), a.EventTime);
+        }
+        else
+        {
+            // Cold: ten points are all warm-up, and the same spike goes unseen.
+            Assert.Empty(anomalies);
+        }
+    }
 }

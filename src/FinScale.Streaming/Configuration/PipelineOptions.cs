@@ -12,6 +12,18 @@ public sealed class PipelineOptions
     [Range(0, 256)]
     public int Shards { get; set; }
 
+    /// <summary>
+    /// How often each detection shard writes the baselines of the series it changed to the state topic
+    /// (<c>Topics:State</c>), and an instance assigned a partition restores that partition's series from it. Zero turns
+    /// checkpoints (and restores) off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest a newly assigned partition waits for its baselines to be read from the state topic.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RestoreTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Batches each bounded channel holds before the consumer pauses its partitions.</summary>
     [Range(1, 100_000)]
     public int ChannelCapacity { get; set; } = 64;

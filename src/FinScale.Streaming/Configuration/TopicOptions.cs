@@ -30,6 +30,9 @@ public sealed class TopicOptions : IValidatableObject
     [Required(AllowEmptyStrings = false)]
     public string DeadLetter { get; set; } = TopicNames.DeadLetter;
 
+    /// <summary>Compacted topic of series baseline checkpoints (<see cref="PipelineOptions.CheckpointInterval"/>); empty to not checkpoint.</summary>
+    public string State { get; set; } = TopicNames.State;
+
     /// <summary>The topics <c>finscale run</c> reads.</summary>
     public IEnumerable<string> InputTopics => new[] { Metrics, OtlpMetrics, OtlpSpans }.Where(t => !string.IsNullOrEmpty(t));
 
@@ -52,7 +55,7 @@ public sealed class TopicOptions : IValidatableObject
         var inputs = InputTopics.ToList();
         if (inputs.Count != inputs.Distinct(StringComparer.Ordinal).Count())
             yield return new ValidationResult("each input topic carries one format: Metrics, OtlpMetrics and OtlpSpans must differ", [nameof(Metrics), nameof(OtlpMetrics), nameof(OtlpSpans)]);
-        foreach (var output in new[] { Anomalies, Audit, DeadLetter })
+        foreach (var output in new[] { Anomalies, Audit, DeadLetter, State }.Where(t => !string.IsNullOrEmpty(t)))
         {
             if (inputs.Contains(output, StringComparer.Ordinal))
                 yield return new ValidationResult($"topic {output} is both read and written", [nameof(Anomalies), nameof(Audit), nameof(DeadLetter)]);

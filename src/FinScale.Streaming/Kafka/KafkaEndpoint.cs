@@ -61,8 +61,8 @@ public sealed class KafkaEndpoint : IDisposable
         }
     }
 
-    /// <summary>Creates any of <paramref name="topics"/> that do not exist yet.</summary>
-    public async Task EnsureTopicsAsync(IEnumerable<string> topics, int partitions, short replicationFactor, CancellationToken cancellationToken)
+    /// <summary>Creates any of <paramref name="topics"/> that do not exist yet, with <paramref name="configs"/> (e.g. <c>cleanup.policy=compact</c>) on a real cluster.</summary>
+    public async Task EnsureTopicsAsync(IEnumerable<string> topics, int partitions, short replicationFactor, CancellationToken cancellationToken, Dictionary<string, string>? configs = null)
     {
         var wanted = topics.Distinct(StringComparer.Ordinal).ToList();
         if (_embedded is not null)
@@ -79,7 +79,7 @@ public sealed class KafkaEndpoint : IDisposable
             .Select(t => t.Topic)
             .ToHashSet(StringComparer.Ordinal);
         var missing = wanted.Where(t => !existing.Contains(t))
-            .Select(t => new TopicSpecification { Name = t, NumPartitions = partitions, ReplicationFactor = replicationFactor })
+            .Select(t => new TopicSpecification { Name = t, NumPartitions = partitions, ReplicationFactor = replicationFactor, Configs = configs })
             .ToList();
         if (missing.Count == 0)
             return;

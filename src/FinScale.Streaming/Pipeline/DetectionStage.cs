@@ -17,6 +17,7 @@ internal sealed class DetectionStage
     private readonly List<DetectedAnomaly> _found = [];
     private readonly Prescale.PrescaleTap? _prescale;
     private readonly List<Prescale.PrescaleSignal> _signals = [];
+    private readonly ShardCheckpointing? _checkpointing;
 
     public DetectionStage(
         ChannelReader<ShardBatch> input,
@@ -24,9 +25,11 @@ internal sealed class DetectionStage
         ShardDetector detector,
         PipelineStats stats,
         ExemplarIndex? exemplars = null,
-        Prescale.PrescaleTap? prescale = null)
+        Prescale.PrescaleTap? prescale = null,
+        ShardCheckpointing? checkpointing = null)
     {
         _prescale = prescale;
+        _checkpointing = checkpointing;
         _input = input;
         _output = output;
         _detector = detector;
@@ -39,6 +42,8 @@ internal sealed class DetectionStage
     {
         await foreach (var batch in _input.ReadAllAsync(abort))
         {
+            // Baselines restored for newly assigned partitions arrive before any of their points.
+            _checkpointing?.Restore(_detector);
             var late = _detector.OutOfOrderPoints + _detector.NonFinitePoints;
             _found.Clear();
             _detector.Process(batch.Points, _found);
@@ -73,7 +78,11 @@ internal sealed class DetectionStage
             for (var i = 0; i < batch.Count; i++)
                 batch.TicketAt(i).Complete();
             _stats.AddDetectedPoints(batch.Count);
+            _checkpointing?.WriteIfDue(_detector);
         }
+
+        // A graceful stop leaves the freshest baselines for whoever takes the partitions next.
+        _checkpointing?.Write(_detector);
     }
 
     /// <summary>

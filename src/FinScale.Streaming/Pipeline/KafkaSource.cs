@@ -51,6 +51,7 @@ internal sealed class KafkaSource : IPointSink
     // partition was seen and counted). Per-series state follows a partition only if producers key by resource.
     private readonly Dictionary<TopicPartition, int> _partitionNumbers = [];
     private int[] _home = new int[1024];
+    private TopicPartition[] _homeNames = [];
     private int _currentHome;
     private CancellationToken _abort;
     private long _reportedRefused;
@@ -251,7 +252,11 @@ internal sealed class KafkaSource : IPointSink
 
         var ticket = progress.Track(result.Offset.Value);
         if (!_partitionNumbers.TryGetValue(result.TopicPartition, out _currentHome))
+        {
             _partitionNumbers[result.TopicPartition] = _currentHome = _partitionNumbers.Count + 1;
+            Volatile.Write(ref _homeNames, [.. _homeNames, result.TopicPartition]);
+        }
+
         try
         {
             if (result.Message.Value is null)
@@ -303,10 +308,33 @@ internal sealed class KafkaSource : IPointSink
         Route(new SeriesPoint(seriesId, timestampMs, value), _current!);
     }
 
+    /// <summary>
+    /// The input partition <paramref name="seriesId"/>'s points came from (the first one, for a series seen on several), or
+    /// null for a series with none (span-derived) or not seen yet. Safe from the detection shards' threads: at worst a
+    /// moment stale.
+    /// </summary>
+    public TopicPartition? HomeOf(int seriesId)
+    {
+        var homes = Volatile.Read(ref _home);
+        var names = Volatile.Read(ref _homeNames);
+        if (seriesId < 0 || seriesId >= homes.Length)
+            return null;
+        var home = Math.Abs(homes[seriesId]);
+        return home > 0 && home <= names.Length ? names[home - 1] : null;
+    }
+
+    /// <summary>Called on the consuming thread when partitions are assigned, before any of their records is read (the baseline restore).</summary>
+    public Action<List<TopicPartition>>? PartitionsAssigned { get; set; }
+
     private void TrackHome(int seriesId)
     {
         if (seriesId >= _home.Length)
-            Array.Resize(ref _home, Math.Max(seriesId + 1, _home.Length * 2));
+        {
+            var grown = _home;
+            Array.Resize(ref grown, Math.Max(seriesId + 1, _home.Length * 2));
+            Volatile.Write(ref _home, grown);
+        }
+
         var home = _home[seriesId];
         if (home == 0)
         {
@@ -549,6 +577,7 @@ internal sealed class KafkaSource : IPointSink
         }
 
         _stats.SetAssignedPartitions(_progress.Count);
+        PartitionsAssigned?.Invoke(partitions);
         _lastActivity = _time.GetTimestamp();
     }
 

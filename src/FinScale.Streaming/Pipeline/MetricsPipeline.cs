@@ -131,12 +131,20 @@ public sealed class MetricsPipeline
         PipelineLog.Started(_logger, string.Join(", ", _topics.InputTopics), _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
         FinScaleTelemetry.Observe(Stats, Kafka);
-        var detectors = Enumerable.Range(0, shardCount).Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true }).ToArray();
+        var checkpoints = await CheckpointsAsync(producer, catalog, source, stop);
+        var detectors = Enumerable.Range(0, shardCount)
+            .Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true, TrackChanges = checkpoints is not null })
+            .ToArray();
+        var checkpointing = checkpoints is null
+            ? null
+            : Enumerable.Range(0, shardCount).Select(_ => new ShardCheckpointing(checkpoints, _options.CheckpointInterval, _time, Stats, _logger)).ToArray();
+        if (checkpointing is not null)
+            source.PartitionsAssigned = assigned => RestoreBaselines(assigned, catalog, checkpointing);
         // Pre-scaling only when targets are configured: otherwise the shards pay nothing for it.
         var prescale = _settings.Prescale.Targets.Count > 0
             ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
             : null;
-        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, abort.Token);
+        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, checkpointing, abort.Token);
         var decisions = new DecisionStage(
                 anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain())
             .RunAsync(abort.Token);
@@ -189,6 +197,59 @@ public sealed class MetricsPipeline
         return new AuditChain(partitions, $"{Environment.MachineName}-{_time.GetUtcNow().ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..8]}");
     }
 
+    /// <summary>
+    /// The baseline checkpoints of this run (the compacted state topic created if missing), or null when
+    /// <c>Pipeline:CheckpointInterval</c> is zero or <c>Topics:State</c> empty.
+    /// </summary>
+    private async Task<StateCheckpoints?> CheckpointsAsync(IProducer<byte[]?, byte[]> producer, SeriesCatalog catalog, KafkaSource source, CancellationToken stop)
+    {
+        if (_options.CheckpointInterval <= TimeSpan.Zero || string.IsNullOrEmpty(_topics.State))
+            return null;
+        try
+        {
+            await _endpoint.EnsureTopicsAsync(
+                [_topics.State], _topics.Partitions, _topics.ReplicationFactor, stop, new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
+            using var admin = _endpoint.CreateAdminClient();
+            var topic = admin.GetMetadata(_topics.State, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == _topics.State);
+            if (topic is null || topic.Error.IsError || topic.Partitions.Count == 0)
+                throw new KafkaException(topic?.Error ?? new Error(ErrorCode.UnknownTopicOrPart));
+            return new StateCheckpoints(producer, _topics.State, topic.Partitions.Count, catalog, source.HomeOf, Stats, _logger);
+        }
+        catch (KafkaException ex)
+        {
+            // Detection does not depend on it: run without checkpoints, and say so.
+            PipelineLog.CheckpointsOff(_logger, _topics.State, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>On assignment (consuming thread): reads the partitions' baselines and queues each for its shard, ahead of the partitions' records.</summary>
+    private void RestoreBaselines(List<TopicPartition> assigned, SeriesCatalog catalog, ShardCheckpointing[] shards)
+    {
+        var inputs = assigned.Where(tp => _topics.InputTopics.Contains(tp.Topic, StringComparer.Ordinal)).ToList();
+        if (inputs.Count == 0)
+            return;
+        var started = _time.GetTimestamp();
+        var config = _endpoint.ConsumerConfig("finscale-restore-" + Guid.NewGuid().ToString("N"), "restore");
+        config.EnableAutoCommit = false;
+        config.EnablePartitionEof = false;
+        var entries = StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _time, _logger);
+        var refused = 0;
+        foreach (var (series, state) in entries)
+        {
+            var id = catalog.GetOrAdd(series.AsSpan());
+            if (id < 0)
+            {
+                refused++;
+                continue;
+            }
+
+            shards[ShardDetector.ShardOf(id, shards.Length)].Enqueue(id, state);
+        }
+
+        PipelineLog.Restored(_logger, entries.Count - refused, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused);
+    }
+
     private ConsumerConfig ConsumerConfig()
     {
         var config = _endpoint.ConsumerConfig(_kafka.GroupId, "pipeline");
@@ -201,12 +262,12 @@ public sealed class MetricsPipeline
         return config;
     }
 
-    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, Prescale.PrescaleStage? prescale, CancellationToken abort)
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, Prescale.PrescaleStage? prescale, ShardCheckpointing[]? checkpointing, CancellationToken abort)
     {
         // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
         try
         {
-            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars, prescale is null ? null : new Prescale.PrescaleTap(prescale)).RunAsync(abort)));
+            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars, prescale is null ? null : new Prescale.PrescaleTap(prescale), checkpointing?[i]).RunAsync(abort)));
             output.TryComplete();
         }
         catch (Exception ex)

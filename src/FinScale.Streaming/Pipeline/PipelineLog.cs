@@ -59,4 +59,19 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "{Series} series arrived on more than one input partition: their baselines cannot follow a partition to another instance. Key records by resource (the Collector's partition_metrics_by_resource_attributes, partition_traces_by_id)")]
     public static partial void SeriesOnSeveralPartitions(ILogger logger, long series);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "State topic {Topic}: a baseline checkpoint was not written ({Reason}); the series is checkpointed again when it next changes")]
+    public static partial void CheckpointFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "State topic {Topic}: not read to its end within {Timeout}; the partitions' remaining series start cold")]
+    public static partial void RestoreIncomplete(ILogger logger, string topic, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "State topic {Topic}: {Count} records are not baseline checkpoints and were skipped")]
+    public static partial void RestoreCorrupt(ILogger logger, string topic, int count);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Restored {Restored} series baselines for {Partitions} from {Topic} in {Millis} ms ({Refused} refused)")]
+    public static partial void Restored(ILogger logger, int restored, string partitions, string topic, long millis, int refused);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "State topic {Topic} is unavailable ({Reason}): baselines are not checkpointed in this run, and partitions taken over start cold")]
+    public static partial void CheckpointsOff(ILogger logger, string topic, string reason);
 }

@@ -7,6 +7,8 @@ public sealed class PipelineStats
     private long _seriesOnSeveralPartitions;
     private int _assignedPartitions;
     private int _pendingRetries;
+    private long _checkpointed;
+    private long _restored;
     private long _points;
     private long _deadLettered;
     private long _anomalies;
@@ -77,6 +79,16 @@ public sealed class PipelineStats
     public int PendingRetries => Volatile.Read(ref _pendingRetries);
 
     internal void SetPendingRetries(int count) => Volatile.Write(ref _pendingRetries, count);
+
+    /// <summary>Series baseline checkpoints written to the state topic (acknowledged).</summary>
+    public long Checkpointed => Interlocked.Read(ref _checkpointed);
+
+    /// <summary>Series baselines restored from the state topic when partitions were assigned.</summary>
+    public long Restored => Interlocked.Read(ref _restored);
+
+    internal void AddCheckpointed() => Interlocked.Increment(ref _checkpointed);
+
+    internal void AddRestored(long n) => Interlocked.Add(ref _restored, n);
 
     internal void AddSeriesOnSeveralPartitions() => Interlocked.Increment(ref _seriesOnSeveralPartitions);
 

@@ -46,8 +46,9 @@ public sealed class PipelineHarness : IDisposable
             DeadLetter = $"dlq-{id}",
             OtlpMetrics = $"otlp-metrics-{id}",
             OtlpSpans = $"otlp-spans-{id}",
+            State = $"state-{id}",
         };
-        foreach (var t in topics.PipelineTopics)
+        foreach (var t in topics.PipelineTopics.Append(topics.State))
             await cluster.CreateTopicAsync(t, partitions);
         var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
         return new PipelineHarness(cluster, topics, endpoint);
@@ -85,16 +86,17 @@ public sealed class PipelineHarness : IDisposable
         IClusterViewProvider? cluster = null,
         IRemediationExecutor? executor = null,
         PrescaleSettings? prescale = null,
-        PrescaleBoard? board = null)
+        PrescaleBoard? board = null,
+        TimeSpan? checkpointInterval = null)
     {
-        var pipeline = Create(group, idle ?? TimeSpan.FromSeconds(2), otlp, policy, cluster, executor, prescale, board);
+        var pipeline = Create(group, idle ?? TimeSpan.FromSeconds(2), otlp, policy, cluster, executor, prescale, board, checkpointInterval);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await pipeline.RunAsync(timeout.Token);
         return pipeline.Stats;
     }
 
     /// <summary>A pipeline of group <paramref name="group"/> that runs until its caller stops it (no idle stop), for tests that watch its counters live.</summary>
-    public MetricsPipeline CreatePipeline(string group) => Create(group, null, null, null, null, null, null, null);
+    public MetricsPipeline CreatePipeline(string group) => Create(group, null, null, null, null, null, null, null, null);
 
     private MetricsPipeline Create(
         string group,
@@ -104,7 +106,8 @@ public sealed class PipelineHarness : IDisposable
         IClusterViewProvider? cluster,
         IRemediationExecutor? executor,
         PrescaleSettings? prescale,
-        PrescaleBoard? board)
+        PrescaleBoard? board,
+        TimeSpan? checkpointInterval)
     {
         return new MetricsPipeline(
             Endpoint,
@@ -112,7 +115,7 @@ public sealed class PipelineHarness : IDisposable
             {
                 Kafka = new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, GroupId = group, SessionTimeout = TimeSpan.FromSeconds(6) },
                 Topics = Topics,
-                Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle },
+                Pipeline = new PipelineOptions { Shards = 2, UntilIdle = idle, CheckpointInterval = checkpointInterval ?? new PipelineOptions().CheckpointInterval },
                 Otlp = otlp ?? new OtlpOptions(),
                 Prescale = prescale ?? new PrescaleSettings(),
                 PrescaleBoard = board,

@@ -1,0 +1,210 @@
+using System.Buffers.Binary;
+using System.Text;
+using Confluent.Kafka;
+using FinScale.Detection;
+using Microsoft.Extensions.Logging;
+
+namespace FinScale.Streaming.Pipeline;
+
+/// <summary>
+/// Baseline checkpoints on the compacted state topic (<c>finscale.state</c>), the changelog pattern of Kafka Streams:
+/// each detection shard periodically writes the state of the series it changed, keyed by series, to the state partition
+/// numbered like the series' input partition (modulo the state topic's partitions); an instance that is assigned an input
+/// partition reads those state partitions back and starts the partition's series warm. The value names the input topic
+/// and partition, so series of other partitions sharing a state partition are skipped.
+/// </summary>
+/// <remarks>
+/// Value layout: the bytes <c>F S 1</c>, the input topic as a length-prefixed (UInt16, big-endian) UTF-8 string, the input
+/// partition (Int32, big-endian), then <see cref="ShardDetector.ExportState"/>'s bytes. Checkpoints are not transactional
+/// with the input offsets: the instance that takes over resumes from the last checkpoint (at most one interval old) and
+/// re-reads from the last committed offset, so its baselines may miss the updates of up to one interval.
+/// </remarks>
+internal sealed class StateCheckpoints
+{
+    private static readonly byte[] Magic = "FS1"u8.ToArray();
+
+    private readonly IProducer<byte[]?, byte[]> _producer;
+    private readonly string _topic;
+    private readonly int _statePartitions;
+    private readonly SeriesCatalog _catalog;
+    private readonly Func<int, TopicPartition?> _homeOf;
+    private readonly PipelineStats _stats;
+    private readonly ILogger _logger;
+
+    public StateCheckpoints(IProducer<byte[]?, byte[]> producer, string topic, int statePartitions, SeriesCatalog catalog, Func<int, TopicPartition?> homeOf, PipelineStats stats, ILogger logger)
+    {
+        _producer = producer;
+        _topic = topic;
+        _statePartitions = Math.Max(1, statePartitions);
+        _catalog = catalog;
+        _homeOf = homeOf;
+        _stats = stats;
+        _logger = logger;
+    }
+
+    /// <summary>Writes the state of every series <paramref name="detector"/> changed since its last checkpoint. Called on the shard's own thread.</summary>
+    public void Write(ShardDetector detector, List<int> scratch)
+    {
+        scratch.Clear();
+        detector.DrainChanged(scratch);
+        foreach (var seriesId in scratch)
+        {
+            // Span-derived series have no home partition: nothing could restore them per partition.
+            if (_homeOf(seriesId) is not { } home || detector.ExportState(seriesId) is not { } state)
+                continue;
+            var message = new Message<byte[]?, byte[]>
+            {
+                Key = Encoding.UTF8.GetBytes(_catalog.TextOf(seriesId)),
+                Value = Encode(home.Topic, home.Partition.Value, state),
+            };
+            ProducerRetry.Produce(_producer, new TopicPartition(_topic, home.Partition.Value % _statePartitions), message, report =>
+            {
+                if (report.Error.IsError)
+                    PipelineLog.CheckpointFailed(_logger, _topic, report.Error.Reason);
+                else
+                    _stats.AddCheckpointed();
+            });
+        }
+    }
+
+    public static byte[] Encode(string topic, int partition, byte[] state)
+    {
+        var name = Encoding.UTF8.GetBytes(topic);
+        var value = new byte[Magic.Length + 2 + name.Length + 4 + state.Length];
+        Magic.CopyTo(value, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(Magic.Length), checked((ushort)name.Length));
+        name.CopyTo(value, Magic.Length + 2);
+        BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(Magic.Length + 2 + name.Length), partition);
+        state.CopyTo(value, Magic.Length + 2 + name.Length + 4);
+        return value;
+    }
+
+    public static bool TryDecode(byte[]? value, out string topic, out int partition, out byte[] state)
+    {
+        topic = string.Empty;
+        partition = -1;
+        state = [];
+        if (value is null || value.Length < Magic.Length + 6 || !value.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            return false;
+        var nameLength = BinaryPrimitives.ReadUInt16BigEndian(value.AsSpan(Magic.Length));
+        var at = Magic.Length + 2 + nameLength;
+        if (value.Length < at + 4)
+            return false;
+        topic = Encoding.UTF8.GetString(value, Magic.Length + 2, nameLength);
+        partition = BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(at));
+        state = value[(at + 4)..];
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the latest checkpoint of every series of <paramref name="assigned"/> (input partitions) from the state topic,
+    /// up to its end as it is now. Returns series key text and state, in no particular order.
+    /// </summary>
+    public static List<(string Series, byte[] State)> Read(
+        ConsumerConfig config, string topic, IReadOnlyCollection<TopicPartition> assigned, TimeSpan timeout, TimeProvider time, ILogger logger)
+    {
+        var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (assigned.Count == 0)
+            return [];
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
+        var started = time.GetTimestamp();
+        if (GetPartitionCount(config, topic, timeout) is not { } statePartitions || statePartitions == 0)
+            return [];
+        var wanted = assigned.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet();
+        var ends = new List<TopicPartitionOffset>();
+        foreach (var p in assigned.Select(tp => tp.Partition.Value % statePartitions).Distinct())
+        {
+            var tp = new TopicPartition(topic, p);
+            var w = consumer.QueryWatermarkOffsets(tp, timeout);
+            if (w.High > w.Low)
+                ends.Add(new TopicPartitionOffset(tp, w.High));
+        }
+
+        if (ends.Count == 0)
+            return [];
+        consumer.Assign(ends.Select(e => new TopicPartitionOffset(e.TopicPartition, Offset.Beginning)));
+        var remaining = ends.ToDictionary(e => e.Partition.Value, e => e.Offset.Value);
+        var corrupt = 0;
+        while (remaining.Count > 0 && time.GetElapsedTime(started) < timeout)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (r is null || r.IsPartitionEOF)
+                continue;
+            if (r.Offset.Value + 1 >= remaining.GetValueOrDefault(r.Partition.Value, long.MaxValue))
+                remaining.Remove(r.Partition.Value);
+            if (r.Message.Key is null)
+                continue;
+            var series = Encoding.UTF8.GetString(r.Message.Key);
+            if (r.Message.Value is null)
+            {
+                latest.Remove(series); // a tombstone
+                continue;
+            }
+
+            if (!TryDecode(r.Message.Value, out var inputTopic, out var inputPartition, out var state))
+            {
+                corrupt++;
+                continue;
+            }
+
+            if (wanted.Contains((inputTopic, inputPartition)))
+                latest[series] = state;
+        }
+
+        if (remaining.Count > 0)
+            PipelineLog.RestoreIncomplete(logger, topic, timeout);
+        if (corrupt > 0)
+            PipelineLog.RestoreCorrupt(logger, topic, corrupt);
+        return [.. latest.Select(kv => (kv.Key, kv.Value))];
+    }
+
+    private static int? GetPartitionCount(ConsumerConfig config, string topic, TimeSpan timeout)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig(config)).Build();
+        var meta = admin.GetMetadata(topic, timeout).Topics.FirstOrDefault(t => t.Topic == topic);
+        return meta is null || meta.Error.IsError ? null : meta.Partitions.Count;
+    }
+}
+
+/// <summary>One detection shard's side of the checkpoints: its restore queue, and when its next checkpoint is due.</summary>
+internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan interval, TimeProvider time, PipelineStats stats, ILogger logger)
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(int SeriesId, byte[] State)> _restores = new();
+    private readonly List<int> _scratch = [];
+    private long _last = time.GetTimestamp();
+
+    /// <summary>Queues a restored series for the shard (from the consuming thread).</summary>
+    public void Enqueue(int seriesId, byte[] state) => _restores.Enqueue((seriesId, state));
+
+    /// <summary>Applies the queued restores (on the shard's thread).</summary>
+    public void Restore(ShardDetector detector)
+    {
+        while (_restores.TryDequeue(out var r))
+        {
+            try
+            {
+                detector.ImportState(r.SeriesId, r.State);
+                stats.AddRestored(1);
+            }
+            catch (InvalidDataException ex)
+            {
+                PipelineLog.CheckpointFailed(logger, "(restore)", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Writes the changed series when the interval has passed since the last checkpoint.</summary>
+    public void WriteIfDue(ShardDetector detector)
+    {
+        if (time.GetElapsedTime(_last) < interval)
+            return;
+        Write(detector);
+    }
+
+    /// <summary>Writes the changed series now.</summary>
+    public void Write(ShardDetector detector)
+    {
+        _last = time.GetTimestamp();
+        checkpoints.Write(detector, _scratch);
+    }
+}
