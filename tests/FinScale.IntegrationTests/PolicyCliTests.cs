@@ -19,7 +19,7 @@ public sealed class PolicyCliTests : IDisposable
         var run = await FinscaleProcess.RunAsync(["policy", "validate", file], Generous);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Equal($"policy {file}: ok (6 rules)", run.Stdout.Trim());
+        Assert.Equal($"policy {file}: ok (7 rules)", run.Stdout.Trim());
         Assert.Contains("warning: guards.allowed_namespaces is empty", run.Stderr, StringComparison.Ordinal);
     }
 
