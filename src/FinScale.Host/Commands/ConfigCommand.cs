@@ -2,6 +2,7 @@ using System.CommandLine;
 using FinScale.Detection;
 using FinScale.Detection.Traces;
 using FinScale.Host.Configuration;
+using FinScale.Host.Keda;
 using FinScale.Host.Telemetry;
 using FinScale.Kubernetes;
 using FinScale.Remediation;
@@ -50,6 +51,9 @@ internal static class ConfigCommand
             Bound<TelemetryOptions>(services, TelemetryOptions.Section),
             Bound<OtlpOptions>(services, OtlpOptions.Section),
             Bound<TraceMetricsOptions>(services, TraceMetricsOptions.Section),
+            Bound<FinScale.Streaming.Prescale.PrescaleSettings>(services, FinScale.Streaming.Prescale.PrescaleSettings.Section),
+            // Bound and validated by the scaler itself, as `finscale run` does.
+            KeyValuePair.Create<string, object>(KedaOptions.Section, KedaOptions.Load(raw)),
         };
         // Kubernetes options are bound (and validated) only when a cluster is configured; otherwise only the keys
         // the sources set are shown, with Kubernetes:Enabled.

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using FinScale.Contracts;
+using FinScale.Host.Keda;
 using FinScale.Host.Remediation;
 using FinScale.Host.Telemetry;
 using FinScale.Kubernetes.LeaderElection;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
 using FinScale.Streaming.Pipeline;
+using FinScale.Streaming.Prescale;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -67,8 +70,9 @@ internal static class RunCommand
     /// <summary>Prepares the cluster and runs the pipeline until stopped or idle.</summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken)
     {
-        // The policy is read before anything connects: an invalid one refuses the start.
+        // The policy and the scaler's options are read before anything connects: an invalid one refuses the start.
         var pipeline = host.Services.GetRequiredService<MetricsPipeline>();
+        var keda = KedaOptions.Load(host.Services.GetRequiredService<IConfiguration>());
         await PrepareAsync(host, cancellationToken);
         var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
         var logger = host.Services.GetRequiredService<ILogger<MetricsPipeline>>();
@@ -82,6 +86,8 @@ internal static class RunCommand
             host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value, pipeline, leader, logger, cancellationToken);
         if (telemetry is not null)
             logger.LogInformation("Health, readiness and metrics at {Address}/healthz, /readyz, /metrics", telemetry.Address);
+        // KEDA's external scaler over the forecast stage's recommendations (logs its port when it listens).
+        await using var scaler = await KedaScalerServer.StartAsync(keda, host.Services.GetRequiredService<PrescaleBoard>(), logger, cancellationToken);
         try
         {
             // With leader election, replicas are active/passive: only the lease holder consumes, decides and acts.
