@@ -17,6 +17,9 @@
 #     per-kind modes apply); dry-run's policy enforces nothing.
 #   - every rendered policy passes `finscale policy validate` when the CLI is already built
 #     (.ci/run builds it with the solution first; FINSCALE_DLL names another build); skipped otherwise.
+#   - deploy/examples/*/*.yaml (applied by hand, in no overlay): every object has apiVersion, kind and
+#     metadata.name; a ScaledObject's external trigger names a deployment and a scalerAddress on a port
+#     of the finscale Service (deploy/base/service.yaml).
 #
 # Idempotent. Runs as root on Debian 12. Installs what is missing: docker-compose and
 # python3-yaml from apt (apt-get update at most once); kubectl from Debian's kubernetes-client
@@ -432,6 +435,52 @@ sys.exit(1 if problems else 0)
 " "$REPO"
 }
 
+check_examples() {
+  "$PYTHON" - "$REPO" <<'PYEOF'
+import glob, os, sys, yaml
+repo = sys.argv[1]
+problems = []
+service = yaml.safe_load(open(os.path.join(repo, "deploy/base/service.yaml"), encoding="utf-8"))
+ports = {str(p.get("port")) for p in (service.get("spec") or {}).get("ports") or []}
+files = sorted(glob.glob(os.path.join(repo, "deploy/examples/*/*.yaml")))
+if not files:
+    problems.append("no example files")
+for path in files:
+    rel = os.path.relpath(path, repo)
+    try:
+        docs = [d for d in yaml.safe_load_all(open(path, encoding="utf-8")) if d is not None]
+    except yaml.YAMLError as ex:
+        problems.append("%s: not YAML: %s" % (rel, ex))
+        continue
+    if not docs:
+        problems.append("%s: no objects" % rel)
+    for i, d in enumerate(docs):
+        where = "%s object #%d" % (rel, i + 1)
+        if not isinstance(d, dict):
+            problems.append(where + " is not a mapping")
+            continue
+        for key in ("apiVersion", "kind"):
+            if not d.get(key):
+                problems.append("%s has no %s" % (where, key))
+        if not (d.get("metadata") or {}).get("name"):
+            problems.append("%s (%s) has no metadata.name" % (where, d.get("kind")))
+        if d.get("kind") == "ScaledObject":
+            for t in (d.get("spec") or {}).get("triggers") or []:
+                if t.get("type") != "external":
+                    continue
+                meta = t.get("metadata") or {}
+                address = str(meta.get("scalerAddress") or "")
+                if address.rpartition(":")[2] not in ports:
+                    problems.append("%s: external trigger's scalerAddress %r is not on a port of the finscale Service %s" % (where, address, sorted(ports)))
+                if not meta.get("deployment"):
+                    problems.append("%s: external trigger names no deployment (finscale answers InvalidArgument)" % where)
+    print("%s: %s" % (rel, ", ".join("%s/%s" % (d.get("kind"), (d.get("metadata") or {}).get("name")) for d in docs if isinstance(d, dict))), file=sys.stderr)
+for p in problems:
+    print("deploy/examples: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PYEOF
+}
+
 # The overlays CI renders, and where their rendered finscale-policy ConfigMaps are written for the CLI.
 OVERLAYS=(shadow dry-run enforce)
 WORK=""
@@ -684,6 +733,10 @@ if ensure_docker_compose; then
   fi
 else
   fail "docker-compose unavailable"
+fi
+
+if [[ -n "$PYTHON" ]]; then
+  if check_examples; then pass "deploy/examples: objects named, KEDA external triggers aimed at the finscale Service"; else fail "deploy/examples"; fi
 fi
 
 if ensure_kubectl; then
