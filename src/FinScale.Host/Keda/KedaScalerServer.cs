@@ -19,6 +19,9 @@ internal sealed class KedaScalerServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
+    /// <summary>1 once <see cref="DisposeAsync"/> has run: stopping twice is a no-op.</summary>
+    private int _disposed;
+
     private KedaScalerServer(WebApplication app, int port)
     {
         _app = app;
@@ -67,6 +70,8 @@ internal sealed class KedaScalerServer : IAsyncDisposable
     /// <summary>Stops serving: open streams end, calls in flight get <see cref="StopTimeout"/> to finish.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         using var timeout = new CancellationTokenSource(StopTimeout);
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();

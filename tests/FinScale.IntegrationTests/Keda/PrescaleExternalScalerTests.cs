@@ -120,11 +120,15 @@ public sealed class PrescaleExternalScalerTests : IAsyncLifetime
         Assert.True(await stream.MoveNext(stop.Token));
         Assert.True(stream.Current.Result);
 
-        // Neither another target's publish nor a new count that keeps it active is a change; going to 0 is.
+        // Neither another target's publish nor a new count that keeps it active is a change: nothing is sent for them.
+        var next = stream.MoveNext(stop.Token);
         _board.Publish(Entry("payments", "ledger", 0));
         _board.Publish(Entry("payments", "checkout", 5));
+        Assert.NotSame(next, await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500), stop.Token)));
+
+        // Going to 0 is.
         _board.Publish(Entry("payments", "checkout", 0));
-        Assert.True(await stream.MoveNext(stop.Token));
+        Assert.True(await next);
         Assert.False(stream.Current.Result);
     }
 
