@@ -5,11 +5,14 @@ namespace FinScale.Remediation.Planning;
 /// <summary>Whether a change-freeze window is open at an instant.</summary>
 public static class FreezeWindows
 {
-    /// <summary>The first window of <paramref name="windows"/> open at <paramref name="now"/>, or null.</summary>
-    public static FreezeWindow? OpenAt(IEnumerable<FreezeWindow> windows, DateTimeOffset now)
+    /// <summary>
+    /// The first window of <paramref name="windows"/> open at <paramref name="now"/> that freezes <paramref name="action"/>
+    /// (every window freezes every action unless it lists the action in <see cref="FreezeWindow.AllowedActions"/>), or null.
+    /// </summary>
+    public static FreezeWindow? OpenAt(IEnumerable<FreezeWindow> windows, DateTimeOffset now, Contracts.ActionKind? action = null)
     {
         ArgumentNullException.ThrowIfNull(windows);
-        return windows.FirstOrDefault(w => IsOpen(w, now));
+        return windows.FirstOrDefault(w => (action is not { } a || !w.AllowedActions.Contains(a)) && IsOpen(w, now));
     }
 
     /// <summary>True when <paramref name="window"/> is open at <paramref name="now"/>.</summary>

@@ -269,7 +269,7 @@ public static class RemediationPlanner
         if (ProtectedObject(step, f, cluster) is { } guarded)
             return Held(Guards.Protected, $"{guarded} is annotated {ProtectedAnnotation}=true");
 
-        if (FreezeWindows.OpenAt(g.FreezeWindows, now) is { } freeze)
+        if (FreezeWindows.OpenAt(g.FreezeWindows, now, step.Action) is { } freeze)
             return Held(Guards.FreezeWindow, $"change freeze '{freeze.Name}' is in force");
 
         var silent = step.Evidence.Select(a => a.Series).Distinct(StringComparer.Ordinal)
@@ -401,7 +401,7 @@ public static class RemediationPlanner
             }
 
             // A freeze or a used-up rate limit only delays a restore: it stays pending and is tried on a later window.
-            if (FreezeWindows.OpenAt(g.FreezeWindows, now) is not null || history.ActionsSince(now - g.RateLimit.Per) >= g.RateLimit.Actions)
+            if (FreezeWindows.OpenAt(g.FreezeWindows, now, ActionKind.ShiftTraffic) is not null || history.ActionsSince(now - g.RateLimit.Per) >= g.RateLimit.Actions)
                 continue;
 
             history.ForgetShift(shift);

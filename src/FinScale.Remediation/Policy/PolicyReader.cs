@@ -24,7 +24,7 @@ internal sealed partial class PolicyReader
     private static readonly string[] RateLimitKeys = ["actions", "per"];
     private static readonly string[] OneOffKeys = ["start", "end"];
     private static readonly string[] RecurringKeys = ["days", "days_of_month", "from", "to", "time_zone"];
-    private static readonly string[] WindowKeys = ["name", .. OneOffKeys, .. RecurringKeys];
+    private static readonly string[] WindowKeys = ["name", "allow_actions", .. OneOffKeys, .. RecurringKeys];
     private static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
     private const string DurationForms = "a duration (30s, 15m, 2h, 1d, or ISO-8601 such as PT15M)";
@@ -348,6 +348,16 @@ internal sealed partial class PolicyReader
             Missing(map, path, "name", 0);
         }
 
+        var allowed = new List<ActionKind>();
+        if (Get(map, "allow_actions") is { } an && Sequence(an, path + ".allow_actions") is { } actionSeq)
+        {
+            foreach (var a in actionSeq.Children)
+            {
+                if (Action(a, path + ".allow_actions") is { } kind)
+                    allowed.Add(kind);
+            }
+        }
+
         var oneOff = OneOffKeys.Any(k => Get(map, k) is not null);
         var recurring = RecurringKeys.Any(k => Get(map, k) is not null);
         if (oneOff && recurring)
@@ -369,7 +379,7 @@ internal sealed partial class PolicyReader
             var end = endNode is not null ? Timestamp(endNode, path + ".end") : Missing(map, path, "end", (DateTimeOffset?)null);
             if (start is { } a && end is { } b && endNode is not null && b <= a)
                 Error(endNode, $"{path}.end: must be after start");
-            return _errors.Count == errorsBefore ? new FreezeWindow(name!, start, end, [], [], null, null, "UTC") : null;
+            return _errors.Count == errorsBefore ? new FreezeWindow(name!, start, end, [], [], null, null, "UTC") { AllowedActions = allowed } : null;
         }
 
         var from = Get(map, "from") is { } f ? TimeOfDay(f, path + ".from") : Missing(map, path, "from", (TimeOnly?)null);
@@ -416,7 +426,7 @@ internal sealed partial class PolicyReader
                 Error(tz, $"{path}.time_zone: unknown time zone '{id}' (an IANA id such as Europe/London, or UTC; is tzdata installed?)");
         }
 
-        return _errors.Count == errorsBefore ? new FreezeWindow(name!, null, null, days, daysOfMonth, from, to, timeZone) : null;
+        return _errors.Count == errorsBefore ? new FreezeWindow(name!, null, null, days, daysOfMonth, from, to, timeZone) { AllowedActions = allowed } : null;
     }
 
     private static bool KnownTimeZone(string id)

@@ -111,4 +111,11 @@ public sealed record FreezeWindow(
     IReadOnlyList<int> DaysOfMonth,
     TimeOnly? From,
     TimeOnly? To,
-    string TimeZone);
+    string TimeZone)
+{
+    /// <summary>
+    /// Action kinds the window does not freeze (<c>allow_actions</c>), e.g. <c>scale</c> so capacity can still be
+    /// pre-scaled for the month-end load the freeze protects. Empty: every action is frozen.
+    /// </summary>
+    public IReadOnlyList<Contracts.ActionKind> AllowedActions { get; init; } = [];
+}

@@ -20,6 +20,24 @@ public class FreezeWindowsTests
     }
 
     [Fact]
+    public void OpenAt_WindowAllowingScale_FreezesEverythingElse()
+    {
+        var w = Recurring(new TimeOnly(17, 0), new TimeOnly(0, 0), daysOfMonth: [0, -1]) with { AllowedActions = [Contracts.ActionKind.Scale] };
+        var monthEnd = new DateTimeOffset(2026, 11, 30, 18, 0, 0, TimeSpan.Zero);
+
+        Assert.Null(FreezeWindows.OpenAt([w], monthEnd, Contracts.ActionKind.Scale));
+        Assert.Same(w, FreezeWindows.OpenAt([w], monthEnd, Contracts.ActionKind.RestartPod));
+        Assert.Same(w, FreezeWindows.OpenAt([w], monthEnd));
+    }
+
+    [Fact]
+    public void Load_ShippedPolicy_LetsPreScalingThroughTheMonthEndFreeze()
+    {
+        var w = Assert.Single(PolicyLoader.Default.Guards.FreezeWindows, w => w.Name == "month-end-close");
+        Assert.Equal([Contracts.ActionKind.Scale], w.AllowedActions);
+    }
+
+    [Fact]
     public void IsOpen_LastDayOfMonth_CountsFromTheEnd()
     {
         var w = Recurring(new TimeOnly(18, 0), new TimeOnly(23, 0), daysOfMonth: [0]);

@@ -289,6 +289,10 @@ public class PolicyLoaderTests
             "guards.freeze_windows[0]: a window is either one-off (start, end) or recurring (days, days_of_month, from, to, time_zone), not both"
         },
         { "    - { name: w }\n", 10, 7, "guards.freeze_windows[0]: needs start and end (one-off) or from and to (recurring)" },
+        {
+            "    - { name: w, from: \"09:00\", to: \"10:00\", allow_actions: [scael] }\n", 10, 62,
+            "guards.freeze_windows[0].allow_actions: unknown action 'scael' (valid: none, restart_pod, restart_deployment, cordon_node, shift_traffic, scale)"
+        },
         { "    - { name: w, from: \"09:00\" }\n", 10, 7, "guards.freeze_windows[0]: missing required key 'to'" },
         { "    - { name: w, from: \"25:00\", to: \"10:00\" }\n", 10, 24, "guards.freeze_windows[0].from: expected a time of day (HH:mm, 00:00 to 23:59), got '25:00'" },
         { "    - { name: w, from: \"09:00\", to: \"09:00\" }\n", 10, 37, "guards.freeze_windows[0].to: equals from; the window would be empty (to before from spans midnight)" },
