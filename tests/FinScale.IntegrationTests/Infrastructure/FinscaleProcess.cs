@@ -67,8 +67,9 @@ public sealed class FinscaleProcess : IDisposable
         foreach (var a in args)
             info.ArgumentList.Add(a);
 
-        // Tests run processes side by side: no telemetry port unless a test asks for one.
+        // Tests run processes side by side: no telemetry port and no fixed KEDA scaler port unless a test asks for one.
         info.Environment["FINSCALE_Telemetry__Port"] = "0";
+        info.Environment["FINSCALE_Keda__Port"] = "0";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             info.Environment[k] = v;
         var process = new Process { StartInfo = info };
