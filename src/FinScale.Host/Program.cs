@@ -23,6 +23,7 @@ public static class Program
             LoadgenCommand.Create(),
             ConfigCommand.Create(),
             HealthCommand.Create(),
+            ChaosCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

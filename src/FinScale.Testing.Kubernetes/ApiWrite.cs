@@ -4,4 +4,5 @@ namespace FinScale.Testing.Kubernetes;
 /// <param name="Request">The request.</param>
 /// <param name="Status">The 2xx status answered.</param>
 /// <param name="Body">The request body (a patch, an object, an Eviction).</param>
-public sealed record ApiWrite(ApiRequest Request, int Status, string Body);
+/// <param name="Client">The bearer token the client sent, if any: tells clients with different kubeconfigs apart.</param>
+public sealed record ApiWrite(ApiRequest Request, int Status, string Body, string? Client = null);

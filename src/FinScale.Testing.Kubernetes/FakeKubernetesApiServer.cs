@@ -226,7 +226,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
         if (request.Verb is "create" or "patch" or "update" && !request.DryRun && answer.Status is >= 200 and < 300)
         {
-            var write = new ApiWrite(request, answer.Status, body);
+            var token = context.Request.Headers.Authorization.ToString();
+            var write = new ApiWrite(request, answer.Status, body, token.StartsWith("Bearer ", StringComparison.Ordinal) ? token["Bearer ".Length..] : null);
             Writes.Enqueue(write);
             AfterWrite?.Invoke(write);
         }
