@@ -134,6 +134,15 @@ internal sealed class ChaosContext
         return behind;
     }
 
+    /// <summary>Records the broker has already dropped from the start of the input (the embedded broker keeps ~5 MiB per partition).</summary>
+    public long DroppedByRetention(PhaseTopics topics)
+    {
+        var config = Endpoint.ConsumerConfig(topics.Group, "chaos-ledger");
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
+        return Enumerable.Range(0, PartitionsOf(topics.Metrics))
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topics.Metrics, p), TimeSpan.FromSeconds(10)).Low.Value);
+    }
+
     /// <summary>Waits until the group has committed the whole input (true), or <paramref name="timeout"/> passed or
     /// <paramref name="child"/> exited (false).</summary>
     public async Task<bool> WaitCommittedAsync(PhaseTopics topics, TimeSpan timeout, CancellationToken cancellationToken, RunChild? child = null)
@@ -165,6 +174,30 @@ internal sealed class ChaosContext
         await foreach (var r in new TopicReader(Endpoint, Time).ReadAsync(topics.DeadLetter, true, TimeSpan.FromSeconds(1), cancellationToken))
             list.Add(r);
         return list;
+    }
+
+    /// <summary>A free loopback TCP port (for a child's telemetry server).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Records the child serving telemetry on <paramref name="port"/> has consumed (its <c>/readyz</c> says), or null when it does not answer.</summary>
+    public static async Task<long?> RecordsConsumedAsync(HttpClient http, int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await http.GetStringAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/readyz")), cancellationToken);
+            var at = body.IndexOf("records=", StringComparison.Ordinal);
+            return at < 0 ? null : long.Parse(body[(at + "records=".Length)..].Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or FormatException && !cancellationToken.IsCancellationRequested)
+        {
+            // 503 (not connected yet) or not listening yet.
+            return null;
+        }
     }
 
     private int PartitionsOf(string topic)

@@ -5,7 +5,7 @@ namespace FinScale.Host.Chaos;
 
 /// <summary>
 /// Crash consistency: each trial starts <c>finscale run</c>, publishes a chunk of the workload with one slow pod and
-/// SIGKILLs the run either at a random moment or (every other trial) the instant the cluster applied a remediation,
+/// SIGKILLs the run either at a random moment once it consumes or (every other trial) the instant the cluster applied a remediation,
 /// before the run sees the answer or audits it. A last run then finishes the input. Checks: the group's committed
 /// offsets reach the end of every input partition, every remediation the cluster applied is on the audit topic, and no
 /// idempotency key was applied twice.
@@ -23,9 +23,11 @@ internal sealed class CrashPhase
         var mark = _ctx.Cluster.WriteCount;
         var problems = new List<string>();
         long records = 0;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         for (var trial = 0; trial < _ctx.Settings.Trials; trial++)
         {
-            using var child = _ctx.StartRun(topics, Identity);
+            var port = ChaosContext.FreePort();
+            using var child = _ctx.StartRun(topics, Identity, new Dictionary<string, string> { ["FINSCALE_Telemetry__Port"] = port.ToString(CultureInfo.InvariantCulture) });
             var onWrite = trial % 2 == 0;
             var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var started = _ctx.Time.GetTimestamp();
@@ -49,8 +51,12 @@ internal sealed class CrashPhase
             }
             else
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(_ctx.Random.Next(100, 4000)), _ctx.Time, cancellationToken);
-                how = "random";
+                // A random moment once the run is consuming (it first waits for the killed member's partitions).
+                var consuming = _ctx.Time.GetTimestamp();
+                while (await ChaosContext.RecordsConsumedAsync(http, port, cancellationToken) is not > 0 && _ctx.Time.GetElapsedTime(consuming) < TimeSpan.FromSeconds(20))
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), _ctx.Time, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(_ctx.Random.Next(0, 1500)), _ctx.Time, cancellationToken);
+                how = "random-while-consuming";
             }
 
             _ctx.Cluster.Server.AfterWrite = null;

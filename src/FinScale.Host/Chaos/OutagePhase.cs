@@ -24,7 +24,7 @@ internal sealed class OutagePhase
         var topics = _ctx.CreateTopics("outage");
         var mark = _ctx.Cluster.WriteCount;
         var problems = new List<string>();
-        var port = FreePort();
+        var port = ChaosContext.FreePort();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var readyz = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/readyz"));
         using var child = _ctx.StartRun(topics, "chaos-outage", new Dictionary<string, string>
@@ -153,12 +153,5 @@ internal sealed class OutagePhase
         {
             return 0;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
