@@ -70,7 +70,7 @@ internal sealed class ChaosContext
     public PhaseTopics CreateTopics(string phase, int partitions = Partitions)
     {
         var topics = new PhaseTopics(phase);
-        foreach (var t in new[] { topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter })
+        foreach (var t in new[] { topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter, topics.State })
             Broker.TryCreateTopic(t, partitions);
         return topics;
     }
@@ -85,6 +85,9 @@ internal sealed class ChaosContext
             ["FINSCALE_Topics__Anomalies"] = topics.Anomalies,
             ["FINSCALE_Topics__Audit"] = topics.Audit,
             ["FINSCALE_Topics__DeadLetter"] = topics.DeadLetter,
+            ["FINSCALE_Topics__State"] = topics.State,
+            // Baselines checkpointed every second, so a run started after a SIGKILL restores them instead of starting cold.
+            ["FINSCALE_Pipeline__CheckpointInterval"] = "00:00:01",
             ["FINSCALE_Topics__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
             // A killed member's partitions come back after its session times out: keep that short.
             ["FINSCALE_Kafka__SessionTimeout"] = "00:00:04",
@@ -218,6 +221,9 @@ internal sealed record PhaseTopics(string Phase)
     public string Audit => $"chaos.{Phase}.audit";
 
     public string DeadLetter => $"chaos.{Phase}.dlq";
+
+    /// <summary>Baseline checkpoints (compacted on a real cluster; the embedded broker keeps its newest ~5 MiB per partition).</summary>
+    public string State => $"chaos.{Phase}.state";
 
     public string Group => $"chaos-{Phase}";
 }
