@@ -23,4 +23,7 @@ public enum ActionStatus
 
     /// <summary>Shadow mode: nothing was sent.</summary>
     Shadow,
+
+    /// <summary>A verification (<see cref="Executors.ActionVerifier"/>) read the target and found the change absent; nothing was sent.</summary>
+    NotApplied,
 }

@@ -15,6 +15,7 @@ public sealed class KubernetesActionService
     private readonly NodeCordonExecutor _cordons;
     private readonly DeploymentScaleExecutor _scales;
     private readonly TrafficShiftExecutor _traffic;
+    private readonly ActionVerifier _verifier;
 
     /// <summary>Creates the service over <paramref name="client"/>; <paramref name="loggerFactory"/> (optional) receives retries and failures.</summary>
     public KubernetesActionService(IKubernetes client, IOptions<KubernetesActionOptions> options, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
@@ -26,7 +27,11 @@ public sealed class KubernetesActionService
         _cordons = new NodeCordonExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<NodeCordonExecutor>());
         _scales = new DeploymentScaleExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<DeploymentScaleExecutor>());
         _traffic = new TrafficShiftExecutor(client, o, timeProvider, loggerFactory?.CreateLogger<TrafficShiftExecutor>());
+        _verifier = new ActionVerifier(client, o, timeProvider, loggerFactory?.CreateLogger<ActionVerifier>());
     }
+
+    /// <summary>Whether <paramref name="action"/>'s change is on its target, read without writing; see <see cref="ActionVerifier.VerifyAsync"/>.</summary>
+    public Task<ActionOutcome> VerifyAsync(KubernetesAction action, CancellationToken cancellationToken) => _verifier.VerifyAsync(action, cancellationToken);
 
     /// <summary>Applies <paramref name="action"/> in <paramref name="mode"/>; see <see cref="IKubernetesActionExecutor{TAction}"/>.</summary>
     public Task<ActionOutcome> ExecuteAsync(KubernetesAction action, ExecutionMode mode, CancellationToken cancellationToken) => action switch

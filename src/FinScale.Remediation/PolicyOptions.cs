@@ -31,6 +31,14 @@ public sealed class PolicyOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Records read back from the end of each audit partition when a run starts acting, to find enforced decisions a
+    /// previous run recorded as started but died before recording the outcome of; each is settled by reading its target
+    /// (executed if the change is there, failed if not; never repeated). 0 turns it off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int ReconcileTail { get; set; } = 1000;
+
     /// <summary>Wall-clock wait for more anomalies before an open window is diagnosed anyway (its records' offsets wait for it).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan FlushAfter { get; set; } = TimeSpan.FromSeconds(2);

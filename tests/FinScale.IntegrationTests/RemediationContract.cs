@@ -74,7 +74,65 @@ public abstract class RemediationContract : IAsyncLifetime
         Assert.Null(Server.Get(string.Empty, "pods", Ns, Pods[2]));
         Assert.All(Pods.Where(p => p != Pods[2]), p => Assert.NotNull(Server.Get(string.Empty, "pods", Ns, p)));
         Assert.Single(Server.Requests, r => r.Verb != "list" && r.Verb != "get");
+
+        // Write-ahead: the intent was on the audit topic before the eviction went out, the outcome follows it.
+        var audit = (await h.ReadAuditAsync()).Select(r => r.Value).ToList();
+        Assert.Equal([DecisionOutcome.Started, DecisionOutcome.Executed], audit.Select(a => a.Outcome));
+        Assert.Equal(d.DecisionId, audit[0].DecisionId);
+        Assert.Equal(d.Request, audit[0].Request);
+        Assert.Equal(audit[0].Chain, audit[1].Chain);
     }
+
+    [SkippableFact]
+    public async Task Run_IntentsLeftByARunKilledMidAction_AreSettledFromTheClusterWithoutActingAgain()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        // A previous run recorded two intents and died: its eviction of pod 2 reached the cluster, its cordon of node-1 did not.
+        var evicted = Intent("d-evict", ActionKind.RestartPod, new ActionTarget(Ns, "Pod", Pods[2]), $"POST /api/v1/namespaces/{Ns}/pods/{Pods[2]}/eviction");
+        var cordon = Intent("d-cordon", ActionKind.CordonNode, new ActionTarget(string.Empty, "Node", "node-1"), "PATCH /api/v1/nodes/node-1 {}");
+        var settledEarlier = Intent("d-settled", ActionKind.CordonNode, new ActionTarget(string.Empty, "Node", "node-3"), "PATCH /api/v1/nodes/node-3 {}");
+        h.PublishRaw(h.Topics.Audit, new[] { evicted, cordon, settledEarlier, settledEarlier with { Outcome = DecisionOutcome.Failed, Response = "HTTP 500" } }
+            .Select(x => ((byte[]?)System.Text.Encoding.UTF8.GetBytes(x.Target!.ToString()), h.Serdes.RemediationDecision.Serialize(x))));
+        Server.Remove(string.Empty, "pods", Ns, Pods[2]);
+        await PublishQuietAsync(h);
+
+        await RunAsync(h, ExecutionMode.Enforce);
+
+        var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
+        var settled = decisions.Where(x => x.DecisionId is "d-evict" or "d-cordon").ToList();
+        Assert.Equal(2, settled.Count);
+        Assert.Single(decisions, x => x.DecisionId == "d-settled"); // settled by its own run: left alone
+        var e = Assert.Single(settled, x => x.DecisionId == "d-evict");
+        Assert.Equal(DecisionOutcome.Executed, e.Outcome);
+        Assert.StartsWith("reconciled after a restart", e.Response, StringComparison.Ordinal);
+        var c = Assert.Single(settled, x => x.DecisionId == "d-cordon");
+        Assert.Equal(DecisionOutcome.Failed, c.Outcome);
+        Assert.StartsWith("not applied", c.Response, StringComparison.Ordinal);
+        Assert.All(Server.Requests, r => Assert.Contains(r.Verb, new[] { "list", "get" }));
+        Assert.NotEqual(true, Server.Get(string.Empty, "nodes", null, "node-1")!["spec"]?["unschedulable"]?.GetValue<bool>());
+    }
+
+    private static RemediationDecision Intent(string id, ActionKind kind, ActionTarget target, string request) =>
+        new(
+            id,
+            $"episode-9/{kind}/{target}",
+            DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            ExecutionMode.Enforce,
+            kind,
+            target,
+            DecisionOutcome.Started,
+            "p99 latency of checkout",
+            null,
+            new Anomaly("a-9", "latency|pod=x", "latency", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, 900, 100, 0.99, 12, "ensemble"))
+        {
+            Request = request,
+        };
+
+    /// <summary>Three hours of every pod at its normal latency: nothing to decide.</summary>
+    private static async Task PublishQuietAsync(PipelineHarness h) =>
+        await h.PublishAsync(Workloads.Merge(Pods.Select((p, i) => Workloads.Series(
+            "http.server.request.duration.p99", Workloads.PodAttributes(p), 180, 120, 6, seed: 30 + i)).ToArray()));
 
     [SkippableFact]
     public async Task Run_SlowPodInShadowMode_AuditsTheSameDecisionAndTouchesNothing()

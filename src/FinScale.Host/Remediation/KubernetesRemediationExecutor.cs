@@ -43,4 +43,13 @@ internal sealed class KubernetesRemediationExecutor : IRemediationExecutor
 
         return await _executor.ExecuteAsync(action, cancellationToken);
     }
+
+    public RemediationDecision Intent(PlannedDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return KubernetesDecisionExecutor.Intent(new DecisionAction(decision.Decision, decision.Replicas, decision.Weights));
+    }
+
+    public async ValueTask<RemediationDecision> ReconcileAsync(RemediationDecision intent, CancellationToken cancellationToken) =>
+        await _executor.ReconcileAsync(intent, cancellationToken);
 }

@@ -75,6 +75,105 @@ public sealed class KubernetesDecisionExecutor
         return result;
     }
 
+    /// <summary>The record written, and acknowledged, just before <paramref name="action"/> is sent in enforce mode:
+    /// the decision with outcome <see cref="DecisionOutcome.Started"/> and the request it is about to send. Pure.</summary>
+    public static RemediationDecision Intent(DecisionAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return action.Decision with { Outcome = DecisionOutcome.Started, Request = DescribeRequest(action), Response = null };
+    }
+
+    /// <summary>
+    /// Settles an intent (<see cref="DecisionOutcome.Started"/>) that was never followed by its outcome, because the run
+    /// that wrote it stopped in between: reads the target without writing (<see cref="KubernetesActionService.VerifyAsync"/>)
+    /// and returns the decision as <see cref="DecisionOutcome.Executed"/> when the change is there, or
+    /// <see cref="DecisionOutcome.Failed"/> when it is not or the target cannot be read. Never repeats the action: a
+    /// decision is acted on while its anomaly is fresh, and an anomaly still present decides again (under the same
+    /// idempotency key). Throws only when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task<RemediationDecision> ReconcileAsync(RemediationDecision intent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        var (replicas, weights) = ParametersOf(intent.Request);
+        var (mapped, problem) = Map(new DecisionAction(intent with { Outcome = DecisionOutcome.Recommended }, replicas, weights));
+        RemediationDecision result;
+        if (mapped is null)
+        {
+            result = intent with { Outcome = DecisionOutcome.Failed, Response = $"intent not verified after a restart: {problem}" };
+        }
+        else
+        {
+            ActionOutcome found;
+            try
+            {
+                found = await _actions.VerifyAsync(mapped, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                found = new ActionOutcome(ActionStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}");
+            }
+
+            result = found.Status switch
+            {
+                ActionStatus.AlreadyInState => intent with
+                {
+                    Outcome = DecisionOutcome.Executed,
+                    Response = $"reconciled after a restart (the run that sent it stopped before recording its answer): {found.Message}",
+                },
+                ActionStatus.NotApplied => intent with
+                {
+                    Outcome = DecisionOutcome.Failed,
+                    Response = $"not applied: the run that recorded this intent stopped before the change reached the target ({found.Message}); not repeated",
+                },
+                _ => intent with { Outcome = DecisionOutcome.Failed, Response = "intent not verified after a restart: " + ResponseOf(found) },
+            };
+        }
+
+        DecisionLog.Carried(_logger, result.DecisionId, result.Action, result.Target?.ToString() ?? "(none)", result.Mode, result.Outcome, result.Response!);
+        return result;
+    }
+
+    /// <summary>The replica count and weights an intent's request text carries (see <see cref="DescribeRequest(KubernetesAction, ExecutionMode)"/>).</summary>
+    internal static (int? Replicas, IReadOnlyDictionary<string, int>? Weights) ParametersOf(string? request)
+    {
+        if (string.IsNullOrEmpty(request))
+        {
+            return (null, null);
+        }
+
+        const string weightsMarker = "spec.http[].route[].weight: ";
+        var at = request.IndexOf(weightsMarker, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            var weights = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var pair in request[(at + weightsMarker.Length)..].Split(", ", StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = pair.LastIndexOf('=');
+                if (eq > 0 && int.TryParse(pair[(eq + 1)..], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var w))
+                {
+                    weights[pair[..eq]] = w;
+                }
+            }
+
+            return (null, weights);
+        }
+
+        var body = request.IndexOf(" {", StringComparison.Ordinal);
+        if (body < 0)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (JsonNode.Parse(request[(body + 1)..])?["spec"]?["replicas"]?.GetValue<int>(), null);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return (null, null);
+        }
+    }
+
     /// <summary>The request <paramref name="action"/> sends in its decision's mode (the same text for shadow and
     /// enforce; dry-run adds <c>?dryRun=All</c>), e.g. <c>POST /api/v1/namespaces/ns/pods/p/eviction</c>; null when
     /// the decision sends nothing (no action) or cannot be mapped. Pure.</summary>

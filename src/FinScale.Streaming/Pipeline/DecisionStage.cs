@@ -46,6 +46,7 @@ internal sealed class DecisionStage
     private const int ResolvedMemory = 65_536;
     private readonly TimeProvider _time;
     private readonly AuditChain? _chain;
+    private readonly IReadOnlyList<RemediationDecision> _openIntents;
     private DateTimeOffset _windowStart;
     private DateTimeOffset _windowEnd;
     private long _windowOpenedAt;
@@ -63,7 +64,8 @@ internal sealed class DecisionStage
         ISeriesLiveness liveness,
         TelemetryClusterView telemetryView,
         TimeProvider time,
-        AuditChain? chain)
+        AuditChain? chain,
+        IReadOnlyList<RemediationDecision>? openIntents = null)
     {
         _input = input;
         _producer = producer;
@@ -79,10 +81,16 @@ internal sealed class DecisionStage
         _telemetryView = telemetryView;
         _time = time;
         _chain = chain;
+        _openIntents = openIntents ?? [];
     }
 
     public async Task RunAsync(CancellationToken abort)
     {
+        // A previous run's enforced decisions that were started but never settled come first: their outcome is read
+        // off the cluster and audited, so every action on the cluster has its record (never repeated here).
+        foreach (var intent in _openIntents)
+            Audit(await _executor.ReconcileAsync(intent, abort), null);
+
         while (true)
         {
             await RetryDueAsync(abort);
@@ -133,10 +141,43 @@ internal sealed class DecisionStage
     {
         if (plan.Decision.Action is ActionKind.None or ActionKind.Unknown)
             return plan.Decision;
+        if (plan.IsActionable && plan.Decision.Mode == ExecutionMode.Enforce && !await RecordIntentAsync(plan, abort))
+        {
+            return plan.Decision with
+            {
+                Outcome = DecisionOutcome.Failed,
+                Response = "not sent: its intent could not be written to the audit topic (the run stops, as for any failed delivery)",
+            };
+        }
+
         var span = FinScaleTelemetry.StartRemediation(plan.Decision);
         var result = plan.IsActionable ? await _executor.ExecuteAsync(plan, abort) : plan.Decision;
         FinScaleTelemetry.EndRemediation(span, result);
         return result;
+    }
+
+    /// <summary>
+    /// Write-ahead for an enforced action: its <see cref="DecisionOutcome.Started"/> record is on the audit topic,
+    /// acknowledged, before the request goes out, so a run killed between the cluster's write and the outcome's record
+    /// leaves the decision on the topic, and the next run settles it (<see cref="IRemediationExecutor.ReconcileAsync"/>).
+    /// False when the broker refused it (the pipeline is then stopping): nothing is sent.
+    /// </summary>
+    private async Task<bool> RecordIntentAsync(PlannedDecision plan, CancellationToken abort)
+    {
+        var delivered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Send(_executor.Intent(plan), report =>
+        {
+            if (report.Error.IsError)
+            {
+                _faults.Fail(new ProduceException<byte[]?, byte[]>(report.Error, report));
+                delivered.TrySetResult(false);
+            }
+            else
+            {
+                delivered.TrySetResult(true);
+            }
+        });
+        return await delivered.Task.WaitAsync(abort);
     }
 
     private TimeSpan? NextWait()
@@ -231,6 +272,15 @@ internal sealed class DecisionStage
         var ticket = done ?? new RecordTicket(static _ => { });
         if (done is not null)
             ticket.AddPending();
+        Send(decision, _faults.Completing(ticket));
+        _stats.AddDecision();
+        FinScaleTelemetry.RecordDecision(decision);
+        _observer?.OnDecision(decision);
+    }
+
+    /// <summary>Hands one audit record to the producer, linked into its partition's hash chain.</summary>
+    private void Send(RemediationDecision decision, Action<DeliveryReport<byte[]?, byte[]>> onDelivered)
+    {
         var key = Encoding.UTF8.GetBytes(decision.Target?.ToString() ?? decision.Anomaly.Series);
         var partition = Partition.Any;
         if (_chain is not null)
@@ -247,10 +297,7 @@ internal sealed class DecisionStage
             Key = key,
             Value = value,
             Timestamp = new Timestamp(decision.EventTime),
-        }, _faults.Completing(ticket));
-        _stats.AddDecision();
-        FinScaleTelemetry.RecordDecision(decision);
-        _observer?.OnDecision(decision);
+        }, onDelivered);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -14,4 +14,29 @@ public interface IRemediationExecutor
     /// (or that would have been, in shadow) and the API's answer. Never throws for a failed call: the failure is the outcome.
     /// </summary>
     ValueTask<RemediationDecision> ExecuteAsync(PlannedDecision decision, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The intent record of an enforced decision, written to the audit topic (and acknowledged) before
+    /// <see cref="ExecuteAsync"/> sends anything: the decision with outcome <see cref="DecisionOutcome.Started"/>,
+    /// with the request about to be sent where the executor can describe it.
+    /// </summary>
+    RemediationDecision Intent(PlannedDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return decision.Decision with { Outcome = DecisionOutcome.Started };
+    }
+
+    /// <summary>
+    /// Settles an intent found on the audit topic without its outcome (the run that wrote it stopped before the answer):
+    /// the decision with the outcome found on the cluster. Never repeats the action. Never throws for a failed call.
+    /// </summary>
+    ValueTask<RemediationDecision> ReconcileAsync(RemediationDecision intent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        return ValueTask.FromResult(intent with
+        {
+            Outcome = DecisionOutcome.Failed,
+            Response = "intent not verified after a restart: this run has no cluster configured to read the target from",
+        });
+    }
 }

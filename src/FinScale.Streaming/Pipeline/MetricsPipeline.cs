@@ -145,8 +145,9 @@ public sealed class MetricsPipeline
             ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
             : null;
         var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, checkpointing, abort.Token);
+        var openIntents = await OpenIntentsAsync(stop);
         var decisions = new DecisionStage(
-                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain())
+                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain(), openIntents)
             .RunAsync(abort.Token);
         var consume = Task.Factory.StartNew(
             () => source.Run(stop, abort.Token),
@@ -180,6 +181,20 @@ public sealed class MetricsPipeline
         var first = faults.First ?? failure;
         if (first is not null and not OperationCanceledException)
             throw new PipelineFailedException($"pipeline stopped: {first.Message}", first);
+    }
+
+    /// <summary>
+    /// Enforced decisions a previous run started and never settled (see <see cref="Audit.OpenIntents"/>), for the decision
+    /// stage to settle first. Only an executor that can act has any to settle.
+    /// </summary>
+    private async Task<IReadOnlyList<RemediationDecision>> OpenIntentsAsync(CancellationToken stop)
+    {
+        if (!_executor.Modes.Contains(ExecutionMode.Enforce) || _decisions.Options.ReconcileTail == 0)
+            return [];
+        var open = await OpenIntents.FindAsync(_endpoint, _topics.Audit, _serdes.RemediationDecision, _decisions.Options.ReconcileTail, _options.RestoreTimeout, _time, stop);
+        if (open.Count > 0)
+            PipelineLog.OpenIntents(_logger, open.Count, _topics.Audit);
+        return open;
     }
 
     /// <summary>A new hash chain over the audit topic's partitions (one chain per run), or null when its metadata cannot be read.</summary>

@@ -143,7 +143,12 @@ public sealed class PipelineHarness : IDisposable
     public async Task<List<TopicRecord<Anomaly>>> ReadResolutionsAsync() =>
         [.. (await ReadAsync(Topics.Anomalies, Serdes.Anomaly)).Where(r => r.Value.State == AnomalyState.Resolved)];
 
-    public Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
+    /// <summary>The decisions on the audit topic: every record but the intents (started) of enforced actions, whose outcomes follow them.</summary>
+    public async Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() =>
+        (await ReadAuditAsync()).Where(r => r.Value.Outcome != DecisionOutcome.Started).ToList();
+
+    /// <summary>Every record of the audit topic, the intents (started) of enforced actions included.</summary>
+    public Task<List<TopicRecord<RemediationDecision>>> ReadAuditAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
 
     /// <summary>The dead-letter topic's raw records with their headers.</summary>
     public async Task<List<ConsumeResult<byte[]?, byte[]>>> ReadDeadLettersAsync()
