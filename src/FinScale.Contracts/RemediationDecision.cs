@@ -62,13 +62,6 @@ public enum DecisionOutcome
     /// <summary>No action was called for.</summary>
     NoAction,
 
-    /// <summary>
-    /// An enforced action is about to be sent: written, and acknowledged by the broker, before the request goes out, then
-    /// followed by the record of its outcome under the same decision id. A started record with no follow-up means the run
-    /// stopped in between; the next run reads the target and records what became of it.
-    /// </summary>
-    Started,
-
     /// <summary>An outcome this version does not know (written by a newer one).</summary>
     Unknown,
 }

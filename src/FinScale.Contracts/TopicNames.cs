@@ -21,6 +21,10 @@ public static class TopicNames
     /// <summary>Records that could not be decoded, with the reason and their origin in headers.</summary>
     public const string DeadLetter = "finscale.dlq";
 
+    /// <summary>Compacted write-ahead log of enforced actions: a decision's intent (keyed by decision id) written before
+    /// its request goes out, a tombstone once its outcome is on the audit topic.</summary>
+    public const string RemediationIntents = "finscale.remediation.intents";
+
     /// <summary>Compacted baseline checkpoints.</summary>
     public const string State = "finscale.state";
 }

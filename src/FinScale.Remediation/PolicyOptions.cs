@@ -32,9 +32,9 @@ public sealed class PolicyOptions
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Records read back from the end of each audit partition when a run starts acting, to find enforced decisions a
-    /// previous run recorded as started but died before recording the outcome of; each is settled by reading its target
-    /// (executed if the change is there, failed if not; never repeated). 0 turns it off.
+    /// Records read back from the end of each partition of the intents topic (<c>Topics:Intents</c>) when a run starts
+    /// acting, to find the enforced actions an earlier run started but died before auditing; each is settled by reading
+    /// its target (executed if the change is there, failed if not; never repeated). 0 turns the settling off.
     /// </summary>
     [Range(0, 1_000_000)]
     public int ReconcileTail { get; set; } = 1000;

@@ -75,12 +75,14 @@ public abstract class RemediationContract : IAsyncLifetime
         Assert.All(Pods.Where(p => p != Pods[2]), p => Assert.NotNull(Server.Get(string.Empty, "pods", Ns, p)));
         Assert.Single(Server.Requests, r => r.Verb != "list" && r.Verb != "get");
 
-        // Write-ahead: the intent was on the audit topic before the eviction went out, the outcome follows it.
-        var audit = (await h.ReadAuditAsync()).Select(r => r.Value).ToList();
-        Assert.Equal([DecisionOutcome.Started, DecisionOutcome.Executed], audit.Select(a => a.Outcome));
-        Assert.Equal(d.DecisionId, audit[0].DecisionId);
-        Assert.Equal(d.Request, audit[0].Request);
-        Assert.Equal(audit[0].Chain, audit[1].Chain);
+        // Write-ahead: the intent (the decision and the request about to be sent) was on the intents topic before the
+        // eviction went out, and was tombstoned once the outcome was audited.
+        var intents = await h.ReadIntentsAsync();
+        Assert.Equal(2, intents.Count);
+        Assert.All(intents, i => Assert.Equal(d.DecisionId, i.DecisionId));
+        Assert.Equal(d.Request, intents[0].Intent!.Request);
+        Assert.Equal(DecisionOutcome.Recommended, intents[0].Intent!.Outcome);
+        Assert.Null(intents[1].Intent);
     }
 
     [SkippableFact]
@@ -88,30 +90,43 @@ public abstract class RemediationContract : IAsyncLifetime
     {
         Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
         using var h = await PipelineHarness.CreateAsync(Cluster);
-        // A previous run recorded two intents and died: its eviction of pod 2 reached the cluster, its cordon of node-1 did not.
+        // A previous run wrote three intents and died: its eviction of pod 2 reached the cluster, its cordon of node-1
+        // did not, and its cordon of node-3 was audited and tombstoned before it died.
         var evicted = Intent("d-evict", ActionKind.RestartPod, new ActionTarget(Ns, "Pod", Pods[2]), $"POST /api/v1/namespaces/{Ns}/pods/{Pods[2]}/eviction");
         var cordon = Intent("d-cordon", ActionKind.CordonNode, new ActionTarget(string.Empty, "Node", "node-1"), "PATCH /api/v1/nodes/node-1 {}");
-        var settledEarlier = Intent("d-settled", ActionKind.CordonNode, new ActionTarget(string.Empty, "Node", "node-3"), "PATCH /api/v1/nodes/node-3 {}");
-        h.PublishRaw(h.Topics.Audit, new[] { evicted, cordon, settledEarlier, settledEarlier with { Outcome = DecisionOutcome.Failed, Response = "HTTP 500" } }
-            .Select(x => ((byte[]?)System.Text.Encoding.UTF8.GetBytes(x.Target!.ToString()), h.Serdes.RemediationDecision.Serialize(x))));
+        var settled = Intent("d-settled", ActionKind.CordonNode, new ActionTarget(string.Empty, "Node", "node-3"), "PATCH /api/v1/nodes/node-3 {}");
+        h.PublishRaw(h.Topics.Intents, new (byte[]?, byte[])[]
+        {
+            (Key(evicted), h.Serdes.RemediationDecision.Serialize(evicted)),
+            (Key(cordon), h.Serdes.RemediationDecision.Serialize(cordon)),
+            (Key(settled), h.Serdes.RemediationDecision.Serialize(settled)),
+            (Key(settled), null!),
+        });
         Server.Remove(string.Empty, "pods", Ns, Pods[2]);
         await PublishQuietAsync(h);
 
         await RunAsync(h, ExecutionMode.Enforce);
 
         var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
-        var settled = decisions.Where(x => x.DecisionId is "d-evict" or "d-cordon").ToList();
-        Assert.Equal(2, settled.Count);
-        Assert.Single(decisions, x => x.DecisionId == "d-settled"); // settled by its own run: left alone
-        var e = Assert.Single(settled, x => x.DecisionId == "d-evict");
+        Assert.Equal(2, decisions.Count);
+        var e = Assert.Single(decisions, x => x.DecisionId == "d-evict");
         Assert.Equal(DecisionOutcome.Executed, e.Outcome);
         Assert.StartsWith("reconciled after a restart", e.Response, StringComparison.Ordinal);
-        var c = Assert.Single(settled, x => x.DecisionId == "d-cordon");
+        var c = Assert.Single(decisions, x => x.DecisionId == "d-cordon");
         Assert.Equal(DecisionOutcome.Failed, c.Outcome);
         Assert.StartsWith("not applied", c.Response, StringComparison.Ordinal);
         Assert.All(Server.Requests, r => Assert.Contains(r.Verb, new[] { "list", "get" }));
         Assert.NotEqual(true, Server.Get(string.Empty, "nodes", null, "node-1")!["spec"]?["unschedulable"]?.GetValue<bool>());
+
+        // Both are tombstoned once audited: a further run finds nothing to settle.
+        var tail = (await h.ReadIntentsAsync()).Skip(4).ToList();
+        Assert.Equal(["d-cordon", "d-evict"], tail.Select(t => t.DecisionId).Order(StringComparer.Ordinal));
+        Assert.All(tail, t => Assert.Null(t.Intent));
+        await RunAsync(h, ExecutionMode.Enforce);
+        Assert.Equal(2, (await h.ReadDecisionsAsync()).Count);
     }
+
+    private static byte[] Key(RemediationDecision d) => System.Text.Encoding.UTF8.GetBytes(d.DecisionId);
 
     private static RemediationDecision Intent(string id, ActionKind kind, ActionTarget target, string request) =>
         new(
@@ -121,7 +136,7 @@ public abstract class RemediationContract : IAsyncLifetime
             ExecutionMode.Enforce,
             kind,
             target,
-            DecisionOutcome.Started,
+            DecisionOutcome.Recommended,
             "p99 latency of checkout",
             null,
             new Anomaly("a-9", "latency|pod=x", "latency", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, 900, 100, 0.99, 12, "ensemble"))

@@ -70,7 +70,7 @@ internal sealed class ChaosContext
     public PhaseTopics CreateTopics(string phase, int partitions = Partitions)
     {
         var topics = new PhaseTopics(phase);
-        foreach (var t in new[] { topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter, topics.State })
+        foreach (var t in new[] { topics.Metrics, topics.Anomalies, topics.Audit, topics.DeadLetter, topics.State, topics.Intents })
             Broker.TryCreateTopic(t, partitions);
         return topics;
     }
@@ -86,6 +86,7 @@ internal sealed class ChaosContext
             ["FINSCALE_Topics__Audit"] = topics.Audit,
             ["FINSCALE_Topics__DeadLetter"] = topics.DeadLetter,
             ["FINSCALE_Topics__State"] = topics.State,
+            ["FINSCALE_Topics__Intents"] = topics.Intents,
             // Baselines checkpointed every second, so a run started after a SIGKILL restores them instead of starting cold.
             ["FINSCALE_Pipeline__CheckpointInterval"] = "00:00:01",
             ["FINSCALE_Topics__Partitions"] = Partitions.ToString(CultureInfo.InvariantCulture),
@@ -170,6 +171,10 @@ internal sealed class ChaosContext
         return list;
     }
 
+    /// <summary>The phase's intents no run settled (audited the outcome of) yet.</summary>
+    public async Task<IReadOnlyList<RemediationDecision>> ReadOpenIntentsAsync(PhaseTopics topics, CancellationToken cancellationToken) =>
+        await OpenIntents.FindAsync(Endpoint, topics.Intents, Serdes.RemediationDecision, int.MaxValue, TimeSpan.FromSeconds(30), Time, cancellationToken);
+
     /// <summary>Every record on the phase's dead-letter topic.</summary>
     public async Task<List<ConsumeResult<byte[]?, byte[]>>> ReadDeadLettersAsync(PhaseTopics topics, CancellationToken cancellationToken)
     {
@@ -224,6 +229,9 @@ internal sealed record PhaseTopics(string Phase)
 
     /// <summary>Baseline checkpoints (compacted on a real cluster; the embedded broker keeps its newest ~5 MiB per partition).</summary>
     public string State => $"chaos.{Phase}.state";
+
+    /// <summary>The write-ahead log of the phase's enforced actions.</summary>
+    public string Intents => $"chaos.{Phase}.intents";
 
     public string Group => $"chaos-{Phase}";
 }

@@ -78,7 +78,7 @@ internal sealed class CrashPhase
 
         var uncommitted = _ctx.Uncommitted(topics);
         var writes = _ctx.Cluster.ActionWrites(mark);
-        var (lostDecisions, doubled, summary) = DecisionLedger.Check(writes, await _ctx.ReadDecisionsAsync(topics, cancellationToken));
+        var (lostDecisions, doubled, summary) = DecisionLedger.Check(writes, await _ctx.ReadDecisionsAsync(topics, cancellationToken), await _ctx.ReadOpenIntentsAsync(topics, cancellationToken));
         _ctx.Report($"chaos crash done records={records} uncommitted={uncommitted} {summary} lost_decisions={lostDecisions} doubled={doubled}");
         return new PhaseResult("crash", _ctx.Settings.Trials, records, uncommitted + lostDecisions, doubled, problems);
     }

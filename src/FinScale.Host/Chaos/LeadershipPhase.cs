@@ -96,7 +96,7 @@ internal sealed class LeadershipPhase
                 problems.Add($"{foreign} remediation writes came from an instance that did not hold the Lease");
 
             var uncommitted = _ctx.Uncommitted(topics);
-            var (lostDecisions, doubled, summary) = DecisionLedger.Check(_ctx.Cluster.ActionWrites(mark), await _ctx.ReadDecisionsAsync(topics, cancellationToken));
+            var (lostDecisions, doubled, summary) = DecisionLedger.Check(_ctx.Cluster.ActionWrites(mark), await _ctx.ReadDecisionsAsync(topics, cancellationToken), await _ctx.ReadOpenIntentsAsync(topics, cancellationToken));
             _ctx.Report(string.Create(CultureInfo.InvariantCulture,
                 $"chaos leader killed={killed} kill=SIGKILL moment={(hit == written.Task ? "after-write" : "no-write-in-60s")} handover_to={survivor} after={handover?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "never"}s lease={lease.TotalSeconds:0.#}s writes_by_non_holder={foreign} records={records} uncommitted={uncommitted} {summary} lost_decisions={lostDecisions} doubled={doubled}"));
             return new PhaseResult("leader", 1, records, uncommitted + lostDecisions, doubled, problems);

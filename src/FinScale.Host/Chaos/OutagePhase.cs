@@ -97,7 +97,7 @@ internal sealed class OutagePhase
             _ctx.Report("chaos note: " + stopped); // not a failed check: the checks were made while it ran
 
         var uncommitted = _ctx.Uncommitted(topics);
-        var (lostDecisions, doubled, summary) = DecisionLedger.Check(_ctx.Cluster.ActionWrites(mark), await _ctx.ReadDecisionsAsync(topics, cancellationToken));
+        var (lostDecisions, doubled, summary) = DecisionLedger.Check(_ctx.Cluster.ActionWrites(mark), await _ctx.ReadDecisionsAsync(topics, cancellationToken), await _ctx.ReadOpenIntentsAsync(topics, cancellationToken));
         _ctx.Report(string.Create(CultureInfo.InvariantCulture,
             $"chaos outage brokers=down for={downFor.TotalSeconds:F1}s readyz_before={before} not_ready_polls={notReady} stall_reported_after={Seconds(reportedAfter)} ready_again_after={Seconds(readyAfter)} records={records} uncommitted={uncommitted} {summary} lost_decisions={lostDecisions} doubled={doubled}"));
         return new PhaseResult("outage", 1, records, uncommitted + lostDecisions, doubled, problems);

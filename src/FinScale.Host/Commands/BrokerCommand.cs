@@ -21,7 +21,7 @@ internal static class BrokerCommand
         command.SetAction(async (parse, ct) =>
         {
             using var cluster = EmbeddedKafkaCluster.Start(parse.GetValue(brokers));
-            foreach (var topic in new[] { TopicNames.Metrics, TopicNames.Anomalies, TopicNames.RemediationAudit, TopicNames.DeadLetter, TopicNames.OtlpMetrics, TopicNames.OtlpSpans, TopicNames.State })
+            foreach (var topic in new[] { TopicNames.Metrics, TopicNames.Anomalies, TopicNames.RemediationAudit, TopicNames.DeadLetter, TopicNames.OtlpMetrics, TopicNames.OtlpSpans, TopicNames.State, TopicNames.RemediationIntents })
                 cluster.TryCreateTopic(topic, parse.GetValue(partitions));
             Console.Out.WriteLine("bootstrap.servers=" + cluster.BootstrapServers);
             Console.Out.Flush();

@@ -75,17 +75,18 @@ public sealed class KubernetesDecisionExecutor
         return result;
     }
 
-    /// <summary>The record written, and acknowledged, just before <paramref name="action"/> is sent in enforce mode:
-    /// the decision with outcome <see cref="DecisionOutcome.Started"/> and the request it is about to send. Pure.</summary>
+    /// <summary>The intent written, and acknowledged, just before <paramref name="action"/> is sent in enforce mode: the
+    /// decision as decided and the request it is about to send (from which <see cref="ReconcileAsync"/> reads a scale's
+    /// replica count and a shift's weights back). Pure.</summary>
     public static RemediationDecision Intent(DecisionAction action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return action.Decision with { Outcome = DecisionOutcome.Started, Request = DescribeRequest(action), Response = null };
+        return action.Decision with { Request = DescribeRequest(action), Response = null };
     }
 
     /// <summary>
-    /// Settles an intent (<see cref="DecisionOutcome.Started"/>) that was never followed by its outcome, because the run
-    /// that wrote it stopped in between: reads the target without writing (<see cref="KubernetesActionService.VerifyAsync"/>)
+    /// Settles an intent (see <see cref="Intent"/>) that was never followed by its outcome, because the run that wrote it
+    /// stopped in between: reads the target without writing (<see cref="KubernetesActionService.VerifyAsync"/>)
     /// and returns the decision as <see cref="DecisionOutcome.Executed"/> when the change is there, or
     /// <see cref="DecisionOutcome.Failed"/> when it is not or the target cannot be read. Never repeats the action: a
     /// decision is acted on while its anomaly is fresh, and an anomaly still present decides again (under the same
@@ -95,7 +96,7 @@ public sealed class KubernetesDecisionExecutor
     {
         ArgumentNullException.ThrowIfNull(intent);
         var (replicas, weights) = ParametersOf(intent.Request);
-        var (mapped, problem) = Map(new DecisionAction(intent with { Outcome = DecisionOutcome.Recommended }, replicas, weights));
+        var (mapped, problem) = Map(new DecisionAction(intent, replicas, weights));
         RemediationDecision result;
         if (mapped is null)
         {

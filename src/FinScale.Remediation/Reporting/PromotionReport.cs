@@ -35,8 +35,7 @@ public sealed class PromotionReport
     /// <summary>
     /// Builds the report. A decision's anomaly recovered on its own when no action of this decision ran
     /// (shadow, dry-run, held back, blocked or failed) and a resolution of its episode (same anomaly id) came
-    /// at most <paramref name="recoveryWindow"/> after the decision. Decisions repeated on the topic (redelivery) count once;
-    /// intent records (<see cref="DecisionOutcome.Started"/>) are not decisions of their own.
+    /// at most <paramref name="recoveryWindow"/> after the decision. Decisions repeated on the topic (redelivery) count once.
     /// </summary>
     public static PromotionReport Build(IEnumerable<RemediationDecision> decisions, IEnumerable<Anomaly> anomalies, TimeSpan recoveryWindow)
     {
@@ -49,8 +48,7 @@ public sealed class PromotionReport
                 resolvedAt[a.AnomalyId] = a.EventTime;
         }
 
-        // An intent (started) is followed by its outcome under the same id: the outcome is the decision's record.
-        var unique = decisions.Where(d => d.Outcome != DecisionOutcome.Started).DistinctBy(d => d.DecisionId, StringComparer.Ordinal).ToList();
+        var unique = decisions.DistinctBy(d => d.DecisionId, StringComparer.Ordinal).ToList();
         var kinds = unique.Where(d => d.Action is not (ActionKind.None or ActionKind.Unknown))
             .GroupBy(d => d.Action)
             .OrderBy(g => g.Key)

@@ -6,21 +6,20 @@ using FinScale.Streaming.Kafka;
 namespace FinScale.Streaming.Audit;
 
 /// <summary>
-/// Finds the enforced decisions a previous run recorded as started (<see cref="DecisionOutcome.Started"/>, written before
-/// the request went out) but never followed by their outcome: the run died between the two, so the action may or may
-/// not be on the cluster, and the audit does not say. Reads the newest records of every audit partition (a decision's
-/// records share its target's key, so they share a partition, in order) up to the end it saw when it began; assigned
-/// partitions, no group, nothing committed.
+/// Finds the enforced decisions whose intent a previous run wrote to the intents topic (before sending the request) and
+/// never tombstoned (after the outcome's audit record): the run died in between, so the action may or may not be on the
+/// cluster, and the audit does not say. Reads the newest records of every partition of the compacted topic (an intent
+/// and its tombstone share the decision id as key, so they share a partition, in order) up to the end it saw when it
+/// began; assigned partitions, no group, nothing committed.
 /// </summary>
 public static class OpenIntents
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// The started decisions among the last <paramref name="tail"/> records of each partition of <paramref name="topic"/>
-    /// that no later record of the same decision id follows, oldest first. Gives up after <paramref name="timeout"/>
-    /// with what it has read (an intent it missed stays unsettled on the topic, where <c>finscale audit</c> shows it).
-    /// Undecodable records are skipped (<c>finscale audit verify</c> reports them). An absent topic has none.
+    /// The intents among the last <paramref name="tail"/> records of each partition of <paramref name="topic"/> that no
+    /// later tombstone of the same key follows, oldest first. Gives up after <paramref name="timeout"/> with what it has
+    /// read (an intent it missed stays open for the next run). Undecodable records are skipped. An absent topic has none.
     /// </summary>
     public static async Task<IReadOnlyList<RemediationDecision>> FindAsync(
         KafkaEndpoint endpoint,
@@ -78,8 +77,15 @@ public static class OpenIntents
             var partition = result.Partition.Value;
             if (result.IsPartitionEOF || result.Offset.Value + 1 >= ends.GetValueOrDefault(partition, long.MaxValue))
                 ends.Remove(partition);
-            if (result.IsPartitionEOF || result.Message?.Value is not { } value)
+            if (result.IsPartitionEOF || result.Message?.Key is not { } key)
                 continue;
+            var id = System.Text.Encoding.UTF8.GetString(key);
+            if (result.Message.Value is not { Length: > 0 } value)
+            {
+                open.Remove(id); // the tombstone: its outcome is on the audit topic
+                continue;
+            }
+
             RemediationDecision decision;
             try
             {
@@ -90,15 +96,8 @@ public static class OpenIntents
                 continue;
             }
 
-            if (decision.Outcome == DecisionOutcome.Started)
-            {
-                if (open.TryAdd(decision.DecisionId, decision))
-                    order.Add(decision.DecisionId);
-            }
-            else
-            {
-                open.Remove(decision.DecisionId);
-            }
+            open[id] = decision;
+            order.Add(id);
         }
 
         return order.Distinct(StringComparer.Ordinal).Where(open.ContainsKey).Select(id => open[id]).ToList();

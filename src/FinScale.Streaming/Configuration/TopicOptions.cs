@@ -26,6 +26,13 @@ public sealed class TopicOptions : IValidatableObject
     [Required(AllowEmptyStrings = false)]
     public string Audit { get; set; } = TopicNames.RemediationAudit;
 
+    /// <summary>
+    /// Compacted write-ahead log of enforced actions: each intent, keyed by decision id, is acknowledged here before the
+    /// request goes out and tombstoned once its outcome is on <see cref="Audit"/>; a run that starts acting settles the
+    /// intents an earlier run left open. Empty turns the write-ahead off (an action a crash interrupts may then go unaudited).
+    /// </summary>
+    public string Intents { get; set; } = TopicNames.RemediationIntents;
+
     /// <summary>Records that could not be decoded.</summary>
     [Required(AllowEmptyStrings = false)]
     public string DeadLetter { get; set; } = TopicNames.DeadLetter;
@@ -55,10 +62,13 @@ public sealed class TopicOptions : IValidatableObject
         var inputs = InputTopics.ToList();
         if (inputs.Count != inputs.Distinct(StringComparer.Ordinal).Count())
             yield return new ValidationResult("each input topic carries one format: Metrics, OtlpMetrics and OtlpSpans must differ", [nameof(Metrics), nameof(OtlpMetrics), nameof(OtlpSpans)]);
-        foreach (var output in new[] { Anomalies, Audit, DeadLetter, State }.Where(t => !string.IsNullOrEmpty(t)))
+        foreach (var output in new[] { Anomalies, Audit, DeadLetter, State, Intents }.Where(t => !string.IsNullOrEmpty(t)))
         {
             if (inputs.Contains(output, StringComparer.Ordinal))
-                yield return new ValidationResult($"topic {output} is both read and written", [nameof(Anomalies), nameof(Audit), nameof(DeadLetter)]);
+                yield return new ValidationResult($"topic {output} is both read and written", [nameof(Anomalies), nameof(Audit), nameof(DeadLetter), nameof(State), nameof(Intents)]);
         }
+
+        if (!string.IsNullOrEmpty(Intents) && Intents == Audit)
+            yield return new ValidationResult("the intents topic is compacted and tombstoned: it cannot be the audit topic", [nameof(Intents), nameof(Audit)]);
     }
 }

@@ -47,6 +47,10 @@ internal sealed class DecisionStage
     private readonly TimeProvider _time;
     private readonly AuditChain? _chain;
     private readonly IReadOnlyList<RemediationDecision> _openIntents;
+    private readonly string? _intents;
+
+    // Decisions whose intent is on the intents topic and whose outcome is not audited yet (this stage's thread only).
+    private readonly HashSet<string> _unsettled = new(StringComparer.Ordinal);
     private DateTimeOffset _windowStart;
     private DateTimeOffset _windowEnd;
     private long _windowOpenedAt;
@@ -65,6 +69,7 @@ internal sealed class DecisionStage
         TelemetryClusterView telemetryView,
         TimeProvider time,
         AuditChain? chain,
+        string? intentsTopic = null,
         IReadOnlyList<RemediationDecision>? openIntents = null)
     {
         _input = input;
@@ -81,6 +86,7 @@ internal sealed class DecisionStage
         _telemetryView = telemetryView;
         _time = time;
         _chain = chain;
+        _intents = string.IsNullOrEmpty(intentsTopic) ? null : intentsTopic;
         _openIntents = openIntents ?? [];
     }
 
@@ -89,7 +95,10 @@ internal sealed class DecisionStage
         // A previous run's enforced decisions that were started but never settled come first: their outcome is read
         // off the cluster and audited, so every action on the cluster has its record (never repeated here).
         foreach (var intent in _openIntents)
+        {
+            _unsettled.Add(intent.DecisionId);
             Audit(await _executor.ReconcileAsync(intent, abort), null);
+        }
 
         while (true)
         {
@@ -141,12 +150,12 @@ internal sealed class DecisionStage
     {
         if (plan.Decision.Action is ActionKind.None or ActionKind.Unknown)
             return plan.Decision;
-        if (plan.IsActionable && plan.Decision.Mode == ExecutionMode.Enforce && !await RecordIntentAsync(plan, abort))
+        if (plan.IsActionable && plan.Decision.Mode == ExecutionMode.Enforce && _intents is not null && !await RecordIntentAsync(plan, abort))
         {
             return plan.Decision with
             {
                 Outcome = DecisionOutcome.Failed,
-                Response = "not sent: its intent could not be written to the audit topic (the run stops, as for any failed delivery)",
+                Response = $"not sent: its intent could not be written to {_intents} (the run stops, as for any failed delivery)",
             };
         }
 
@@ -157,15 +166,22 @@ internal sealed class DecisionStage
     }
 
     /// <summary>
-    /// Write-ahead for an enforced action: its <see cref="DecisionOutcome.Started"/> record is on the audit topic,
-    /// acknowledged, before the request goes out, so a run killed between the cluster's write and the outcome's record
-    /// leaves the decision on the topic, and the next run settles it (<see cref="IRemediationExecutor.ReconcileAsync"/>).
+    /// Write-ahead for an enforced action: its intent (the decision and the request about to be sent, keyed by decision
+    /// id) is acknowledged on the intents topic before the request goes out, and tombstoned once the outcome's audit
+    /// record is acknowledged. A run killed in between leaves the intent open; the next run settles it
+    /// (<see cref="IRemediationExecutor.ReconcileAsync"/>), so every action on the cluster reaches the audit topic.
     /// False when the broker refused it (the pipeline is then stopping): nothing is sent.
     /// </summary>
     private async Task<bool> RecordIntentAsync(PlannedDecision plan, CancellationToken abort)
     {
+        var intent = _executor.Intent(plan);
         var delivered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Send(_executor.Intent(plan), report =>
+        ProducerRetry.Produce(_producer, _intents!, new Message<byte[]?, byte[]>
+        {
+            Key = Encoding.UTF8.GetBytes(intent.DecisionId),
+            Value = _decisions.Serialize(intent),
+            Timestamp = new Timestamp(_time.GetUtcNow()),
+        }, report =>
         {
             if (report.Error.IsError)
             {
@@ -177,8 +193,31 @@ internal sealed class DecisionStage
                 delivered.TrySetResult(true);
             }
         });
-        return await delivered.Task.WaitAsync(abort);
+        if (!await delivered.Task.WaitAsync(abort))
+            return false;
+        _unsettled.Add(intent.DecisionId);
+        return true;
     }
+
+    /// <summary>
+    /// The delivery handler of an audit record that settles an intent: once the record is acknowledged, the intent is
+    /// tombstoned (from the delivery thread, which librdkafka allows). A tombstone that cannot be queued leaves the intent
+    /// open: the next run settles it again, a second audit record of the same decision id, never a lost one.
+    /// </summary>
+    private Action<DeliveryReport<byte[]?, byte[]>> Settling(string decisionId, Action<DeliveryReport<byte[]?, byte[]>> inner) => report =>
+    {
+        inner(report);
+        if (report.Error.IsError)
+            return;
+        try
+        {
+            _producer.Produce(_intents!, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(decisionId), Value = null!, Timestamp = new Timestamp(_time.GetUtcNow()) });
+        }
+        catch (KafkaException)
+        {
+            // Left open: settled again by the next run (see above).
+        }
+    };
 
     private TimeSpan? NextWait()
     {
@@ -272,7 +311,10 @@ internal sealed class DecisionStage
         var ticket = done ?? new RecordTicket(static _ => { });
         if (done is not null)
             ticket.AddPending();
-        Send(decision, _faults.Completing(ticket));
+        var delivered = _faults.Completing(ticket);
+        if (_intents is not null && _unsettled.Remove(decision.DecisionId))
+            delivered = Settling(decision.DecisionId, delivered);
+        Send(decision, delivered);
         _stats.AddDecision();
         FinScaleTelemetry.RecordDecision(decision);
         _observer?.OnDecision(decision);

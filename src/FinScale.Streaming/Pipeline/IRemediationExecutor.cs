@@ -16,18 +16,18 @@ public interface IRemediationExecutor
     ValueTask<RemediationDecision> ExecuteAsync(PlannedDecision decision, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The intent record of an enforced decision, written to the audit topic (and acknowledged) before
-    /// <see cref="ExecuteAsync"/> sends anything: the decision with outcome <see cref="DecisionOutcome.Started"/>,
+    /// The intent of an enforced decision, written to the intents topic (and acknowledged) before
+    /// <see cref="ExecuteAsync"/> sends anything: the decision as decided (<see cref="DecisionOutcome.Recommended"/>),
     /// with the request about to be sent where the executor can describe it.
     /// </summary>
     RemediationDecision Intent(PlannedDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return decision.Decision with { Outcome = DecisionOutcome.Started };
+        return decision.Decision;
     }
 
     /// <summary>
-    /// Settles an intent found on the audit topic without its outcome (the run that wrote it stopped before the answer):
+    /// Settles an intent left open on the intents topic (the run that wrote it stopped before the answer):
     /// the decision with the outcome found on the cluster. Never repeats the action. Never throws for a failed call.
     /// </summary>
     ValueTask<RemediationDecision> ReconcileAsync(RemediationDecision intent, CancellationToken cancellationToken)

@@ -145,9 +145,10 @@ public sealed class MetricsPipeline
             ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
             : null;
         var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, checkpointing, abort.Token);
-        var openIntents = await OpenIntentsAsync(stop);
+        var intents = await IntentsTopicAsync(stop);
+        var openIntents = intents is null ? [] : await OpenIntentsAsync(intents, stop);
         var decisions = new DecisionStage(
-                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain(), openIntents)
+                anomalies.Reader, producer, _serdes, _executor, _decisions, _topics, Stats, faults, Observer, new SeriesLiveness(catalog, detectors), new TelemetryClusterView(catalog), _time, AuditChain(), intents, openIntents)
             .RunAsync(abort.Token);
         var consume = Task.Factory.StartNew(
             () => source.Run(stop, abort.Token),
@@ -184,16 +185,49 @@ public sealed class MetricsPipeline
     }
 
     /// <summary>
-    /// Enforced decisions a previous run started and never settled (see <see cref="Audit.OpenIntents"/>), for the decision
-    /// stage to settle first. Only an executor that can act has any to settle.
+    /// The write-ahead topic of enforced actions (<c>Topics:Intents</c>, compacted, created if missing), or null when this
+    /// run cannot enforce (its executor acts in no mode that writes) or the key is empty (said at start). A topic that is
+    /// set but cannot be created or read stops the start, naming the key: acting without it could leave an action unaudited.
     /// </summary>
-    private async Task<IReadOnlyList<RemediationDecision>> OpenIntentsAsync(CancellationToken stop)
+    private async Task<string?> IntentsTopicAsync(CancellationToken stop)
     {
-        if (!_executor.Modes.Contains(ExecutionMode.Enforce) || _decisions.Options.ReconcileTail == 0)
+        if (!_executor.Modes.Contains(ExecutionMode.Enforce))
+            return null;
+        if (string.IsNullOrEmpty(_topics.Intents))
+        {
+            PipelineLog.WriteAheadOff(_logger);
+            return null;
+        }
+
+        try
+        {
+            await _endpoint.EnsureTopicsAsync(
+                [_topics.Intents], _topics.Partitions, _topics.ReplicationFactor, stop, new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
+            using var admin = _endpoint.CreateAdminClient();
+            var topic = admin.GetMetadata(_topics.Intents, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == _topics.Intents);
+            if (topic is null || topic.Error.IsError || topic.Partitions.Count == 0)
+                throw new KafkaException(topic?.Error ?? new Error(ErrorCode.UnknownTopicOrPart));
+            return _topics.Intents;
+        }
+        catch (KafkaException ex)
+        {
+            throw new InvalidOperationException(
+                $"Topics:Intents: topic '{_topics.Intents}' cannot be created or read on {_endpoint.BootstrapServers} ({ex.Error.Reason}); "
+                + "create it (compacted), or set Topics:Intents empty to act without the write-ahead", ex);
+        }
+    }
+
+    /// <summary>
+    /// Enforced decisions an earlier run wrote the intent of and never settled (see <see cref="OpenIntents"/>), for the
+    /// decision stage to settle first.
+    /// </summary>
+    private async Task<IReadOnlyList<RemediationDecision>> OpenIntentsAsync(string topic, CancellationToken stop)
+    {
+        if (_decisions.Options.ReconcileTail == 0)
             return [];
-        var open = await OpenIntents.FindAsync(_endpoint, _topics.Audit, _serdes.RemediationDecision, _decisions.Options.ReconcileTail, _options.RestoreTimeout, _time, stop);
+        var open = await OpenIntents.FindAsync(_endpoint, topic, _serdes.RemediationDecision, _decisions.Options.ReconcileTail, _options.RestoreTimeout, _time, stop);
         if (open.Count > 0)
-            PipelineLog.OpenIntents(_logger, open.Count, _topics.Audit);
+            PipelineLog.OpenIntents(_logger, open.Count, topic);
         return open;
     }
 

@@ -75,6 +75,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "State topic {Topic} is unavailable ({Reason}): baselines are not checkpointed in this run, and partitions taken over start cold")]
     public static partial void CheckpointsOff(ILogger logger, string topic, string reason);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "{Count} enforced decision(s) on {Topic} were started by an earlier run that stopped before recording their outcome: reading their targets to audit what became of them")]
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "{Count} enforced action(s) on {Topic} were started by an earlier run that stopped before auditing their outcome: reading their targets to audit what became of them")]
     public static partial void OpenIntents(ILogger logger, int count, string topic);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Topics:Intents is empty: enforced actions are sent without a write-ahead record, so one a crash interrupts between the cluster's answer and its audit record goes unaudited")]
+    public static partial void WriteAheadOff(ILogger logger);
 }

@@ -47,8 +47,9 @@ public sealed class PipelineHarness : IDisposable
             OtlpMetrics = $"otlp-metrics-{id}",
             OtlpSpans = $"otlp-spans-{id}",
             State = $"state-{id}",
+            Intents = $"intents-{id}",
         };
-        foreach (var t in topics.PipelineTopics.Append(topics.State))
+        foreach (var t in topics.PipelineTopics.Append(topics.State).Append(topics.Intents))
             await cluster.CreateTopicAsync(t, partitions);
         var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
         return new PipelineHarness(cluster, topics, endpoint);
@@ -143,12 +144,21 @@ public sealed class PipelineHarness : IDisposable
     public async Task<List<TopicRecord<Anomaly>>> ReadResolutionsAsync() =>
         [.. (await ReadAsync(Topics.Anomalies, Serdes.Anomaly)).Where(r => r.Value.State == AnomalyState.Resolved)];
 
-    /// <summary>The decisions on the audit topic: every record but the intents (started) of enforced actions, whose outcomes follow them.</summary>
-    public async Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() =>
-        (await ReadAuditAsync()).Where(r => r.Value.Outcome != DecisionOutcome.Started).ToList();
+    /// <summary>The decisions on the audit topic.</summary>
+    public Task<List<TopicRecord<RemediationDecision>>> ReadDecisionsAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
 
-    /// <summary>Every record of the audit topic, the intents (started) of enforced actions included.</summary>
-    public Task<List<TopicRecord<RemediationDecision>>> ReadAuditAsync() => ReadAsync(Topics.Audit, Serdes.RemediationDecision);
+    /// <summary>The intents topic's records in order, per partition: (decision id, the intent or null for its tombstone).</summary>
+    public async Task<List<(string DecisionId, RemediationDecision? Intent)>> ReadIntentsAsync()
+    {
+        var list = new List<(string, RemediationDecision?)>();
+        await foreach (var r in Reader.ReadAsync(Topics.Intents, true, TimeSpan.FromSeconds(1.5), CancellationToken.None))
+        {
+            var value = r.Message.Value is { Length: > 0 } v ? await Serdes.RemediationDecision.DeserializeAsync(v, CancellationToken.None) : null;
+            list.Add((Encoding.UTF8.GetString(r.Message.Key!), value));
+        }
+
+        return list;
+    }
 
     /// <summary>The dead-letter topic's raw records with their headers.</summary>
     public async Task<List<ConsumeResult<byte[]?, byte[]>>> ReadDeadLettersAsync()

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace FinScale.Kubernetes.Tests.RemediationExecution;
 
 /// <summary>
-/// A run that dies between the cluster's write and the outcome's audit record leaves only the intent (started) on the
-/// audit topic; the next run settles it by reading the target: executed when the change is there, failed when not, and
-/// never by writing anything.
+/// A run that dies between the cluster's write and the outcome's audit record leaves only the intent on the intents
+/// topic; the next run settles it by reading the target: executed when the change is there, failed when not, and never
+/// by writing anything.
 /// </summary>
 public sealed class IntentReconciliationTests : ExecutorTestBase
 {
@@ -53,13 +53,13 @@ public sealed class IntentReconciliationTests : ExecutorTestBase
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void Intent_IsStartedWithTheRequestAboutToBeSent_AndItsParametersReadBack(ActionKind kind)
+    public void Intent_IsTheDecisionWithTheRequestAboutToBeSent_AndItsParametersReadBack(ActionKind kind)
     {
         var action = Seeded(kind);
 
         var intent = KubernetesDecisionExecutor.Intent(action);
 
-        Assert.Equal(DecisionOutcome.Started, intent.Outcome);
+        Assert.Equal(DecisionOutcome.Recommended, intent.Outcome);
         Assert.Equal(action.Decision.DecisionId, intent.DecisionId);
         Assert.Equal(KubernetesDecisionExecutor.DescribeRequest(action), intent.Request);
         var (replicas, weights) = KubernetesDecisionExecutor.ParametersOf(intent.Request);

@@ -14,13 +14,12 @@ public sealed class PromotionReportTests
         new(id, id + "/key", T0, mode, kind, new ActionTarget("payments", "Pod", "p-" + id), outcome, "because", guard, Anomaly(anomaly, T0));
 
     [Fact]
-    public void Build_IntentsAreNotDecisionsOfTheirOwn_TheirOutcomesCountOnce()
+    public void Build_DecisionsRedeliveredOrSettledTwice_CountOnce()
     {
         var decisions = new[]
         {
-            Decision("d1", ActionKind.RestartPod, DecisionOutcome.Started, "a1", mode: ExecutionMode.Enforce),
             Decision("d1", ActionKind.RestartPod, DecisionOutcome.Executed, "a1", mode: ExecutionMode.Enforce),
-            Decision("d2", ActionKind.RestartPod, DecisionOutcome.Started, "a2", mode: ExecutionMode.Enforce),
+            Decision("d1", ActionKind.RestartPod, DecisionOutcome.Executed, "a1", mode: ExecutionMode.Enforce), // settled again after a restart
             Decision("d2", ActionKind.RestartPod, DecisionOutcome.Failed, "a2", mode: ExecutionMode.Enforce),
             Decision("d2", ActionKind.RestartPod, DecisionOutcome.Failed, "a2", mode: ExecutionMode.Enforce), // redelivered
         };
