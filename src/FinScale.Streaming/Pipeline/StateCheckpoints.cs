@@ -108,7 +108,7 @@ internal sealed class StateCheckpoints
             return [];
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         var started = time.GetTimestamp();
-        if (GetPartitionCount(config, topic, timeout) is not { } statePartitions || statePartitions == 0)
+        if (GetPartitionCount(consumer, topic, timeout) is not { } statePartitions || statePartitions == 0)
             return [];
         var wanted = assigned.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet();
         var ends = new List<TopicPartitionOffset>();
@@ -158,9 +158,10 @@ internal sealed class StateCheckpoints
         return [.. latest.Select(kv => (kv.Key, kv.Value))];
     }
 
-    private static int? GetPartitionCount(ConsumerConfig config, string topic, TimeSpan timeout)
+    private static int? GetPartitionCount(IConsumer<byte[]?, byte[]> consumer, string topic, TimeSpan timeout)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig(config)).Build();
+        // Over the consumer's own connections: an admin client built from a consumer's configuration warns about every consumer property.
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var meta = admin.GetMetadata(topic, timeout).Topics.FirstOrDefault(t => t.Topic == topic);
         return meta is null || meta.Error.IsError ? null : meta.Partitions.Count;
     }
