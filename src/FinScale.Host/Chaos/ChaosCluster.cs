@@ -18,6 +18,7 @@ internal sealed class ChaosCluster : IAsyncDisposable
     public const int PodsPerDeployment = 4;
 
     private readonly FakeKubernetesApiServer _server;
+    private readonly HashSet<string> _nodes = new(StringComparer.Ordinal);
 
     private ChaosCluster(FakeKubernetesApiServer server) => _server = server;
 
@@ -27,27 +28,57 @@ internal sealed class ChaosCluster : IAsyncDisposable
     /// <summary>Starts the server with <paramref name="deployments"/> deployments named <see cref="Deployment"/>.</summary>
     public static async Task<ChaosCluster> StartAsync(int deployments)
     {
-        var server = await FakeKubernetesApiServer.StartAsync();
+        var cluster = new ChaosCluster(await FakeKubernetesApiServer.StartAsync());
         for (var d = 0; d < deployments; d++)
+            cluster.AddDeployment(Namespace, Deployment(d), Enumerable.Range(0, PodsPerDeployment).Select(p => Node(d, p)).ToList());
+        return cluster;
+    }
+
+    /// <summary>The pods of the first <paramref name="deployments"/> chaos deployments, as <see cref="StartAsync"/> seeds them.</summary>
+    public static IReadOnlyList<ChaosPod> DefaultPods(int deployments) =>
+        [.. from d in Enumerable.Range(0, deployments)
+            from p in Enumerable.Range(0, PodsPerDeployment)
+            select new ChaosPod(Namespace, Deployment(d), p, Pod(d, p), Node(d, p), (d * 101) + p)];
+
+    /// <summary>
+    /// Seeds deployment <paramref name="name"/> in <paramref name="ns"/> (pod → ReplicaSet → Deployment owner chain) with
+    /// one pod per entry of <paramref name="nodes"/>, pod <c>p</c> on <c>nodes[p]</c> (nodes are created as needed);
+    /// <paramref name="seed"/> offsets the noise of its series. Returns its pods.
+    /// </summary>
+    public IReadOnlyList<ChaosPod> AddDeployment(string ns, string name, IReadOnlyList<string> nodes, int seed = 0)
+    {
+        _server.Add("apps", "deployments", KubernetesObjects.Deployment(ns, name, nodes.Count));
+        _server.Add("apps", "replicasets", KubernetesObjects.ReplicaSet(ns, name + "-rs", name));
+        var pods = new List<ChaosPod>();
+        for (var p = 0; p < nodes.Count; p++)
         {
-            var name = Deployment(d);
-            server.Add("apps", "deployments", KubernetesObjects.Deployment(Namespace, name, PodsPerDeployment));
-            server.Add("apps", "replicasets", KubernetesObjects.ReplicaSet(Namespace, name + "-rs", name));
-            for (var p = 0; p < PodsPerDeployment; p++)
-            {
-                server.Add(string.Empty, "nodes", KubernetesObjects.Node(Node(d, p)));
-                server.Add(string.Empty, "pods", KubernetesObjects.Pod(Namespace, Pod(d, p), Node(d, p), ownerReplicaSet: name + "-rs"));
-            }
+            if (_nodes.Add(nodes[p]))
+                _server.Add(string.Empty, "nodes", KubernetesObjects.Node(nodes[p]));
+            var pod = new ChaosPod(ns, name, p, PodName(name, p), nodes[p], seed + p);
+            AddPod(pod);
+            pods.Add(pod);
         }
 
-        return new ChaosCluster(server);
+        return pods;
     }
+
+    /// <summary>Stores <paramref name="pod"/> (again, after an eviction: its ReplicaSet's replacement, under the same name).
+    /// Its label <c>app</c> names its deployment, as the deployment's template does: the cluster view's service of the pod,
+    /// whose peers the diagnosis compares it with.</summary>
+    public void AddPod(ChaosPod pod) =>
+        _server.Add(string.Empty, "pods", KubernetesObjects.Pod(pod.Namespace, pod.Pod, pod.Node, new Dictionary<string, string> { ["app"] = pod.Deployment }, ownerReplicaSet: pod.Deployment + "-rs"));
+
+    /// <summary>Nodes of the cluster (the cordon-limit guard's share is of these).</summary>
+    public int NodeCount => _nodes.Count;
 
     /// <summary>Name of deployment <paramref name="d"/>.</summary>
     public static string Deployment(int d) => string.Create(CultureInfo.InvariantCulture, $"svc-{d:00}");
 
     /// <summary>Name of pod <paramref name="p"/> of deployment <paramref name="d"/>.</summary>
-    public static string Pod(int d, int p) => string.Create(CultureInfo.InvariantCulture, $"svc-{d:00}-rs-p{p}");
+    public static string Pod(int d, int p) => PodName(Deployment(d), p);
+
+    /// <summary>Name of pod <paramref name="p"/> of deployment <paramref name="deployment"/>.</summary>
+    public static string PodName(string deployment, int p) => string.Create(CultureInfo.InvariantCulture, $"{deployment}-rs-p{p}");
 
     /// <summary>Name of the node pod <paramref name="p"/> of deployment <paramref name="d"/> runs on.</summary>
     public static string Node(int d, int p) => string.Create(CultureInfo.InvariantCulture, $"node-{d:00}-{p}");
@@ -85,9 +116,12 @@ internal sealed class ChaosCluster : IAsyncDisposable
     /// <summary>How many writes the server has applied so far (Leases included): a mark for <see cref="ActionWrites"/>.</summary>
     public int WriteCount => _server.Writes.Count;
 
-    /// <summary>The idempotency key a write carried (<see cref="FinScaleAnnotations.IdempotencyKey"/>), or its target when it carried none.</summary>
+    /// <summary>The idempotency key a write carried (<see cref="FinScaleAnnotations.IdempotencyKey"/>), or its target when it
+    /// carried none (an eviction: pods carry no key, see <see cref="EvictionKey"/>).</summary>
     public static string KeyOf(ApiWrite write)
     {
+        if (write.Request.Subresource == "eviction")
+            return EvictionKey(write.Request.Namespace ?? string.Empty, write.Request.Name ?? string.Empty);
         try
         {
             if (JsonNode.Parse(write.Body)?["metadata"]?["annotations"]?[FinScaleAnnotations.IdempotencyKey]?.GetValue<string>() is { } key)
@@ -100,6 +134,10 @@ internal sealed class ChaosCluster : IAsyncDisposable
 
         return $"(no key) {write.Request.Method} {write.Request.Resource}/{write.Request.Subresource} {write.Request.Namespace}/{write.Request.Name}";
     }
+
+    /// <summary>What an eviction of pod <paramref name="ns"/>/<paramref name="pod"/> is counted by: pods carry no idempotency
+    /// key (an evicted pod is gone or terminating, which the read before an eviction reports), so the pod stands for it.</summary>
+    public static string EvictionKey(string ns, string pod) => $"(no key) POST pods/eviction {ns}/{pod}";
 
     /// <summary>Identity of the current holder of Lease <paramref name="name"/> in <see cref="Namespace"/>, or null.</summary>
     public string? LeaseHolder(string name) =>

@@ -75,8 +75,9 @@ internal sealed class ChaosContext
         return topics;
     }
 
-    /// <summary>Starts a <c>finscale run</c> child for <paramref name="topics"/>, enforcing on the simulated cluster as <paramref name="identity"/>.</summary>
-    public RunChild StartRun(PhaseTopics topics, string identity, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>Starts a <c>finscale run</c> child for <paramref name="topics"/>, enforcing on the simulated cluster as
+    /// <paramref name="identity"/> with the chaos policy (or <paramref name="policyPath"/>).</summary>
+    public RunChild StartRun(PhaseTopics topics, string identity, IReadOnlyDictionary<string, string>? extra = null, string? policyPath = null)
     {
         var kubeconfig = Cluster.WriteKubeconfig(WorkDirectory, identity);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -105,7 +106,7 @@ internal sealed class ChaosContext
         var name = string.Create(CultureInfo.InvariantCulture, $"{topics.Phase}#{n}");
         return RunChild.Start(
             name,
-            ["--bootstrap-servers", Endpoint.BootstrapServers, "--group", topics.Group, "--policy", PolicyPath, "--kubeconfig", kubeconfig, "--mode", "enforce"],
+            ["--bootstrap-servers", Endpoint.BootstrapServers, "--group", topics.Group, "--policy", policyPath ?? PolicyPath, "--kubeconfig", kubeconfig, "--mode", "enforce"],
             environment,
             Path.Combine(WorkDirectory, $"{topics.Phase}.log"));
     }

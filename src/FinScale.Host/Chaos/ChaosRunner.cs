@@ -3,7 +3,8 @@ using System.Globalization;
 namespace FinScale.Host.Chaos;
 
 /// <summary>
-/// Runs the phases in order (crash consistency, broker outage, poison input, bounded memory, leadership), one report
+/// Runs the phases in order (crash consistency, broker outage, poison input, bounded memory, leadership, Kubernetes API
+/// faults, storms and silence), one report
 /// line each as it goes, then the summary line <c>chaos trials=.. faults=.. records=.. lost=.. doubled=..</c>.
 /// </summary>
 internal sealed class ChaosRunner
@@ -12,7 +13,7 @@ internal sealed class ChaosRunner
     public const int Deployments = 6;
 
     /// <summary>Every phase, in the order they run.</summary>
-    public static readonly string[] AllPhases = ["crash", "outage", "poison", "memory", "leader"];
+    public static readonly string[] AllPhases = ["crash", "outage", "poison", "memory", "leader", "kubernetes", "storm"];
 
     private readonly ChaosContext _ctx;
 
@@ -29,6 +30,8 @@ internal sealed class ChaosRunner
             ["poison"] = () => new PoisonPhase(_ctx).RunAsync(workload, cancellationToken),
             ["memory"] = () => new MemoryPhase(_ctx).RunAsync(workload, cancellationToken),
             ["leader"] = () => new LeadershipPhase(_ctx).RunAsync(workload, cancellationToken),
+            ["kubernetes"] = () => new KubernetesFaultsPhase(_ctx).RunAsync(cancellationToken),
+            ["storm"] = () => new StormPhase(_ctx).RunAsync(cancellationToken),
         };
         var results = new List<PhaseResult>();
         foreach (var name in AllPhases.Where(_ctx.Settings.Phases.Contains))

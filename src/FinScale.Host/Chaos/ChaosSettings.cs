@@ -24,7 +24,7 @@ internal sealed record ChaosSettings
     /// <summary>Lease duration of the leadership phase; the handover must happen within it (plus one retry period).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>The phases to run, in this order: crash, outage, poison, memory, leader.</summary>
+    /// <summary>The phases to run, in this order: crash, outage, poison, memory, leader, kubernetes, storm.</summary>
     public IReadOnlyList<string> Phases { get; init; } = ChaosRunner.AllPhases;
 
     /// <summary>Where the children's logs, kubeconfigs and the policy go; a fresh temporary folder when null.</summary>

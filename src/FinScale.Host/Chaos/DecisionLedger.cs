@@ -15,7 +15,10 @@ internal static class DecisionLedger
     public static (long Lost, long Doubled, string Summary) Check(IReadOnlyList<ApiWrite> writes, IReadOnlyList<RemediationDecision> decisions, IReadOnlyList<RemediationDecision> openIntents)
     {
         var byKey = writes.GroupBy(ChaosCluster.KeyOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var audited = decisions.Where(d => d.Outcome == DecisionOutcome.Executed).Select(d => d.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
+        // An eviction carries no key: an executed restart_pod decision accounts for the eviction of its pod.
+        var audited = decisions.Where(d => d.Outcome == DecisionOutcome.Executed)
+            .Select(d => d is { Action: ActionKind.RestartPod, Target: { } t } ? ChaosCluster.EvictionKey(t.Namespace, t.Name) : d.IdempotencyKey)
+            .ToHashSet(StringComparer.Ordinal);
         var notRepeated = decisions.Count(d => d.Outcome == DecisionOutcome.Executed && d.Response?.Contains("not repeated", StringComparison.Ordinal) == true);
         long doubled = byKey.Values.Sum(n => (long)n - 1);
         var unsettled = openIntents.Count;

@@ -10,7 +10,8 @@ namespace FinScale.Host.Commands;
 /// <summary>
 /// <c>finscale chaos</c>: a fault-injection harness. Starts an embedded broker and a simulated Kubernetes API server in
 /// this process, runs <c>finscale run</c> children against them in enforce mode, injects faults (SIGKILLs, a broker
-/// outage, poison records, a flood, a leader kill) and checks that nothing was lost or done twice.
+/// outage, poison records, a flood, a leader kill, API server errors, timeouts, conflicts and PDB refusals, anomaly storms
+/// and a silent series) and checks that nothing was lost or done twice.
 /// </summary>
 internal static class ChaosCommand
 {
@@ -23,10 +24,10 @@ internal static class ChaosCommand
         var budget = new Option<int>("--memory-budget-mb") { Description = "Peak RSS the run may reach during the flood, in MiB.", DefaultValueFactory = _ => 512 };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice (kill moments, workload, poison).", DefaultValueFactory = _ => 1 };
         var lease = new Option<TimeSpan?>("--lease-duration") { Description = "Lease duration of the leadership phase (default 4s).", CustomParser = CommonOptions.ParseDuration };
-        var phases = new Option<string[]>("--phases") { Description = "Phases to run (default all): crash, outage, poison, memory, leader.", AllowMultipleArgumentsPerToken = true };
+        var phases = new Option<string[]>("--phases") { Description = "Phases to run (default all): crash, outage, poison, memory, leader, kubernetes, storm.", AllowMultipleArgumentsPerToken = true };
         phases.AcceptOnlyFromAmong(ChaosRunner.AllPhases);
         var workDir = new Option<string?>("--work-dir") { Description = "Where the runs' logs, kubeconfigs and the policy go (default: a new temporary folder)." };
-        var command = new Command("chaos", "Fault injection: SIGKILLs during a replay, a broker outage, poison records, a flood and a leader kill against finscale run children. Last line: chaos trials=.. faults=.. records=.. lost=.. doubled=..")
+        var command = new Command("chaos", "Fault injection: SIGKILLs during a replay, a broker outage, poison records, a flood, a leader kill, API server faults and anomaly storms against finscale run children. Last line: chaos trials=.. faults=.. records=.. lost=.. doubled=..")
         {
             trials, outage, poison, flood, budget, seed, lease, phases, workDir,
         };
