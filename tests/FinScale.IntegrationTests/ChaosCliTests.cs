@@ -21,8 +21,22 @@ public partial class ChaosCliTests
         Assert.True(summary.Success, $"no summary line; stdout:\n{stdout}\nstderr:\n{stderr}");
         Assert.Equal(trials, int.Parse(summary.Groups["trials"].Value, CultureInfo.InvariantCulture));
 
-        // Faults: one SIGKILL per trial, one broker outage, every poison record, one flood, one leader kill.
-        Assert.Equal(trials + 1 + poison + 1 + 1, long.Parse(summary.Groups["faults"].Value, CultureInfo.InvariantCulture));
+        // Faults: one SIGKILL per trial, one broker outage, every poison record, one flood, one leader kill, every faulty
+        // answer of the API server (500 and 503 twice and three times each, a held-back answer once and three times, a
+        // 409, a PDB's 429), every series slowed by the storms or silenced (a deployment's 4 pods, the 16 pods on half of
+        // 8 nodes, 1 silent).
+        var phases = lines.Select(l => PhaseLine().Match(l)).Where(m => m.Success)
+            .ToDictionary(m => m.Groups["phase"].Value, m => (Ok: m.Groups["ok"].Value == "ok", Faults: long.Parse(m.Groups["faults"].Value, CultureInfo.InvariantCulture)));
+        Assert.Equal(new[] { "crash", "outage", "poison", "memory", "leader", "kubernetes", "storm" }, phases.Keys);
+        Assert.Equal(trials + 1 + poison + 1 + 1 + 16 + 21, long.Parse(summary.Groups["faults"].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(16, phases["kubernetes"].Faults);
+        Assert.Equal(21, phases["storm"].Faults);
+
+        // The API faults and the storms involve no kill: their checks (every fault audited, attempts bounded, nothing
+        // written after a success; no more cordons than the guards allow, the rest held back by a named guard, no action
+        // on a clean or silent series) hold outright.
+        Assert.True(phases["kubernetes"].Ok, stdout);
+        Assert.True(phases["storm"].Ok, stdout);
         Assert.True(long.Parse(summary.Groups["records"].Value, CultureInfo.InvariantCulture) > 0, stdout);
         Assert.True(summary.Groups["doubled"].Value == "0", stdout);
         Assert.Equal(trials, lines.Count(l => l.StartsWith("chaos crash trial=", StringComparison.Ordinal)));
@@ -38,6 +52,9 @@ public partial class ChaosCliTests
             l => Assert.Contains(" uncommitted=0", l, StringComparison.Ordinal));
         Assert.True(code == 0 || summary.Groups["lost"].Value != "0", $"exit {code} with nothing lost: a phase check failed:\n{stdout}");
     }
+
+    [GeneratedRegex(@"^chaos phase=(?<phase>\w+) (?<ok>ok|FAILED) faults=(?<faults>\d+) ")]
+    private static partial Regex PhaseLine();
 
     [GeneratedRegex(@"^chaos trials=(?<trials>\d+) faults=(?<faults>\d+) records=(?<records>\d+) lost=(?<lost>\d+) doubled=(?<doubled>\d+)$")]
     private static partial Regex Summary();
