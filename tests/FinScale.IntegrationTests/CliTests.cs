@@ -47,7 +47,7 @@ public class CliTests
         Assert.Matches(@"restart_pod\s+1\s+0\s+0\s+0\s+0\s+0\s+", report.Stdout);
 
         broker.Interrupt();
-        Assert.Contains(await broker.WaitAsync(TimeSpan.FromSeconds(30)), new[] { 0, 130 }); // 130: the conventional code after SIGINT
+        Assert.Contains(await broker.WaitAsync(TimeSpan.FromSeconds(30)), new[] { 0, 130, 143 }); // 130, 143: the conventional codes after SIGINT, SIGTERM
     }
 
     [Fact]

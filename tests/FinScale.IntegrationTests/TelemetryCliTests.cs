@@ -47,7 +47,7 @@ public class TelemetryCliTests
         await broker.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    private static async Task<string> PollAsync(HttpClient http, string path, Func<string, bool> done)
+    internal static async Task<string> PollAsync(HttpClient http, string path, Func<string, bool> done)
     {
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(90);
         var last = string.Empty;
@@ -71,7 +71,7 @@ public class TelemetryCliTests
         throw new TimeoutException($"{path} never answered as expected; last answer: {last}");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

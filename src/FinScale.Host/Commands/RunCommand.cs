@@ -81,6 +81,12 @@ internal static class RunCommand
 
         // Hosted services: the cluster view's refresh loop and the leader election, when a cluster is configured.
         await host.StartAsync(cancellationToken);
+
+        // The host's console lifetime answers SIGINT and SIGTERM (Ctrl-C, a pod's stop) by stopping the application; the
+        // run stops with it: the records in flight are finished and their offsets committed before the exit.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        cancellationToken = stopping.Token;
         var leader = host.Services.GetService<ILeadership>();
         await using var telemetry = await TelemetryServer.StartAsync(
             host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value, pipeline, leader, logger, cancellationToken);

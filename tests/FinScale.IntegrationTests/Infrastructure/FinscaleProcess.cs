@@ -107,11 +107,28 @@ public sealed class FinscaleProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Asks the process to stop as Ctrl-C would.</summary>
-    public void Interrupt()
+    /// <summary>
+    /// Asks the process to stop as Ctrl-C would; when it inherited an ignored SIGINT (a test run started in the background
+    /// of a non-interactive shell passes that on to every child), as a pod's stop would (SIGTERM), the one it still hears.
+    /// </summary>
+    public void Interrupt() => Signal(InterruptIgnored ? "TERM" : "INT");
+
+    /// <summary>Sends a signal by name (<c>INT</c>, <c>TERM</c>) with kill(1).</summary>
+    public void Signal(string name)
     {
         if (!_process.HasExited)
-            Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+    }
+
+    /// <summary>True when processes this one starts inherit an ignored SIGINT (SigIgn of /proc/self/status), so cannot be interrupted.</summary>
+    public static bool InterruptIgnored
+    {
+        get
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            return line is not null
+                && (ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0x2) != 0;
+        }
     }
 
     public void Dispose()
