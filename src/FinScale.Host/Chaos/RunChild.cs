@@ -92,12 +92,12 @@ internal sealed class RunChild : IDisposable
         Append($"--- {Name}: SIGKILL");
     }
 
-    /// <summary>SIGINT, as Ctrl-C or a pod's stop: the run stops cleanly. Returns the exit code, or null when it did not exit within <paramref name="timeout"/> (it is then killed).</summary>
-    public async Task<int?> InterruptAsync(TimeSpan timeout)
+    /// <summary>Sends SIGINT (Ctrl-C) or SIGTERM (a pod's stop). Returns the exit code, or null when it did not exit within <paramref name="timeout"/> (it is then killed).</summary>
+    public async Task<int?> SignalAsync(string signal, TimeSpan timeout)
     {
         if (!_process.HasExited)
         {
-            using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)]);
             if (kill is not null)
                 await kill.WaitForExitAsync();
         }
@@ -107,21 +107,20 @@ internal sealed class RunChild : IDisposable
 
     /// <summary>
     /// Stops the run as Ctrl-C does and returns what went wrong when it did not exit 0 within 10 s. A child that inherited an
-    /// ignored SIGINT (a harness started in the background of a non-interactive shell passes that on) cannot be asked:
-    /// it is SIGKILLed and nothing is reported, the phase's checks having been made while it ran.
+    /// ignored SIGINT (a harness started in the background of a non-interactive shell passes that on) cannot be interrupted:
+    /// it is stopped as Kubernetes stops a pod, with SIGTERM, which the same clean stop answers.
     /// </summary>
     public async Task<string?> StopAsync()
     {
+        var signal = "INT";
         if (IgnoresInterrupt())
         {
-            Append($"--- {Name}: SIGINT is ignored (inherited); SIGKILL instead");
-            Kill();
-            await WaitAsync(TimeSpan.FromSeconds(10));
-            return null;
+            Append($"--- {Name}: SIGINT is ignored (inherited); SIGTERM instead");
+            signal = "TERM";
         }
 
-        var code = await InterruptAsync(TimeSpan.FromSeconds(10));
-        return code == 0 ? null : $"{Name} {(code is { } c ? "exited with " + c.ToString(CultureInfo.InvariantCulture) : "did not exit within 10 s (SIGKILLed)")} on SIGINT";
+        var code = await SignalAsync(signal, TimeSpan.FromSeconds(10));
+        return code == 0 ? null : $"{Name} {(code is { } c ? "exited with " + c.ToString(CultureInfo.InvariantCulture) : "did not exit within 10 s (SIGKILLed)")} on SIG{signal}";
     }
 
     /// <summary>True when the process ignores SIGINT (SigIgn of /proc/PID/status).</summary>
