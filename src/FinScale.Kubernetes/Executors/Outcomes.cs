@@ -56,12 +56,13 @@ internal static class Outcomes
         return patch;
     }
 
-    /// <summary>A failed call: 404 is <see cref="ActionStatus.NotFound"/>, anything else <see cref="ActionStatus.Failed"/> with the API's message.</summary>
+    /// <summary>A failed call: 404 is <see cref="ActionStatus.NotFound"/>, anything else <see cref="ActionStatus.Failed"/> with the API's
+    /// message (its status in <see cref="ActionOutcome.HttpStatus"/>, which the audit's response puts first).</summary>
     public static ActionOutcome FromError<T>(CallResult<T> result, string what) => result.HttpStatus switch
     {
         404 => new ActionOutcome(ActionStatus.NotFound, $"{what} not found: {result.Message}") { HttpStatus = 404, Attempts = result.Attempts },
         0 => new ActionOutcome(ActionStatus.Failed, $"{what}: {result.Message}") { Attempts = result.Attempts },
-        _ => new ActionOutcome(ActionStatus.Failed, $"{what}: HTTP {result.HttpStatus}: {result.Message}") { HttpStatus = result.HttpStatus, Attempts = result.Attempts },
+        _ => new ActionOutcome(ActionStatus.Failed, $"{what}: {result.Message}") { HttpStatus = result.HttpStatus, Attempts = result.Attempts },
     };
 
     /// <summary>A successful write: executed, or in dry-run mode the server's answer.</summary>

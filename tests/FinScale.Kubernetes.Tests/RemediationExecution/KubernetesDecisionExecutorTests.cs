@@ -183,7 +183,24 @@ public sealed class KubernetesDecisionExecutorTests : ExecutorTestBase
 
         Assert.Equal(DecisionOutcome.Failed, result.Outcome);
         Assert.StartsWith("HTTP 503: ", result.Response, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(result.Response!, "HTTP 503"));
+        Assert.EndsWith("(2 attempts)", result.Response, StringComparison.Ordinal);
         Assert.Equal("schedulable", State(ActionKind.CordonNode));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_NoAnswerOnAnyAttempt_FailedWithTheAttemptsCountedOnce()
+    {
+        var action = Seeded(ActionKind.CordonNode, ExecutionMode.Enforce);
+        Server.InjectFault(2, delay: TimeSpan.FromSeconds(5), match: r => r.Verb == "patch");
+        var executor = new KubernetesDecisionExecutor(
+            new KubernetesActionService(Client, Options.Create(FastOptions(2, TimeSpan.FromMilliseconds(200))), Time));
+
+        var result = await executor.ExecuteAsync(action, CancellationToken.None);
+
+        Assert.Equal(DecisionOutcome.Failed, result.Outcome);
+        Assert.Contains("no answer within", result.Response, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(result.Response!, "attempt"));
     }
 
     [Fact]
