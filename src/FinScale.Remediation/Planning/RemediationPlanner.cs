@@ -266,6 +266,20 @@ public static class RemediationPlanner
                 : $"namespace {ns} is not in guards.allowed_namespaces");
         }
 
+        if (ns.Length == 0)
+        {
+            // A cluster-scoped target (a node) has no namespace of its own, but a cordon acts for the pods that are its
+            // evidence: it may go ahead only when every one of their namespaces is allowed (an empty list allows none).
+            var scopes = EvidenceNamespaces(f, step);
+            var outside = scopes.Where(n => !g.AllowedNamespaces.Contains(n, StringComparer.Ordinal)).ToList();
+            if (g.AllowedNamespaces.Count == 0)
+                return Held(Guards.Namespace, "the policy allows no namespace (guards.allowed_namespaces is empty)");
+            if (scopes.Count == 0)
+                return Held(Guards.Namespace, $"the namespaces of the pods behind {step.Target} are unknown, so guards.allowed_namespaces cannot be checked");
+            if (outside.Count > 0)
+                return Held(Guards.Namespace, $"{step.Target} is acted on for pods in namespace(s) {string.Join(", ", outside)}, not in guards.allowed_namespaces");
+        }
+
         if (ProtectedObject(step, f, cluster) is { } guarded)
             return Held(Guards.Protected, $"{guarded} is annotated {ProtectedAnnotation}=true");
 
@@ -450,6 +464,28 @@ public static class RemediationPlanner
             default:
                 return null;
         }
+    }
+
+    /// <summary>The namespaces of the pods a finding rests on: its pods (<c>namespace/name</c>) and its anomalies' namespace attribute.</summary>
+    private static List<string> EvidenceNamespaces(Finding f, Step step)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var pod in f.Pods)
+        {
+            var slash = pod.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0)
+                names.Add(pod[..slash]);
+        }
+
+        foreach (var a in step.Evidence.Count > 0 ? step.Evidence : f.Anomalies)
+        {
+            if (a.Attribute(WellKnownAttributes.Namespace) is { Length: > 0 } n)
+                names.Add(n);
+        }
+
+        if (f.Namespace.Length > 0)
+            names.Add(f.Namespace);
+        return [.. names];
     }
 
     private static string? HumanOverride(Step step, ClusterView cluster, ActionHistory history)

@@ -161,6 +161,90 @@ public class RemediationPlannerTests
         Assert.Equal(Guards.CordonLimit, second.Decision.Guard);
     }
 
+    /// <summary>A node fault as the diagnosis makes it: no namespace of its own, its pods as namespace/name.</summary>
+    private static Finding DiagnosedNodeFault(string node, params (string Namespace, string Pod)[] pods)
+    {
+        var anomalies = pods.Select(p =>
+        {
+            var a = Anomaly(p.Pod, T0);
+            var attrs = new Dictionary<string, string>(a.Attributes) { [WellKnownAttributes.Namespace] = p.Namespace };
+            return a with { Attributes = attrs };
+        }).ToList();
+        return new Finding(FindingKind.NodeFault, string.Empty, null, null, [.. pods.Select(p => $"{p.Namespace}/{p.Pod}")], node, null, [], anomalies, $"pods on {node} misbehave");
+    }
+
+    [Fact]
+    public void Plan_CordonForPodsOfANamespaceNotAllowed_IsHeldBackByTheNamespaceGuard()
+    {
+        var f = DiagnosedNodeFault("node-1", ("payments", "api-1"), ("ledger", "books-0"));
+
+        var d = Assert.Single(Plan(f, PolicyWith(GuardLimits(namespaces: ["payments"]))));
+
+        Assert.Equal(ActionKind.CordonNode, d.Decision.Action);
+        Assert.Equal(Guards.Namespace, d.Decision.Guard);
+        Assert.Contains("namespace(s) ledger", d.Decision.Reason, StringComparison.Ordinal);
+        Assert.False(d.IsActionable);
+    }
+
+    [Fact]
+    public void Plan_CordonWithAnEmptyAllowList_AllowsNothing()
+    {
+        var d = Assert.Single(Plan(DiagnosedNodeFault("node-1", ("payments", "api-1"), ("payments", "api-5")), PolicyWith(GuardLimits(namespaces: []))));
+
+        Assert.Equal(Guards.Namespace, d.Decision.Guard);
+        Assert.Contains("allows no namespace", d.Decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_CordonForPodsOfAllowedNamespaces_GoesAhead()
+    {
+        var f = DiagnosedNodeFault("node-1", ("payments", "api-1"), ("ledger", "books-0"));
+
+        var d = Assert.Single(Plan(f, PolicyWith(GuardLimits(namespaces: ["payments", "ledger"]))));
+
+        Assert.True(d.IsActionable);
+        Assert.Equal(new ActionTarget(string.Empty, "Node", "node-1"), d.Decision.Target);
+    }
+
+    [Fact]
+    public void Plan_CordonShareTighterThanTheNodeCount_HoldsBackAtTheShare()
+    {
+        // 20 nodes, max_cordoned_nodes 5 but max_cordoned_share 0.1: the share allows 2.
+        var cluster = ClusterOf(pods: 40, nodes: 20);
+        var history = new ActionHistory();
+        var policy = PolicyWith(GuardLimits(maxNodes: 5, nodeShare: 0.1));
+
+        var decided = Enumerable.Range(0, 3)
+            .Select(i => Assert.Single(Plan(NodeFault(T0.AddMinutes(i), $"node-{i}", $"api-{i}", $"api-{i + 20}"), policy, cluster, history, now: T0.AddMinutes(i))))
+            .ToList();
+
+        Assert.True(decided[0].IsActionable);
+        Assert.True(decided[1].IsActionable);
+        Assert.Equal(Guards.CordonLimit, decided[2].Decision.Guard);
+        Assert.Contains("at most 2 may be", decided[2].Decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ModesPerActionKind_EachDecisionCarriesItsKindsMode()
+    {
+        var modes = new ModeSettings(ExecutionMode.Shadow, new Dictionary<ActionKind, ExecutionMode>
+        {
+            [ActionKind.RestartPod] = ExecutionMode.DryRun,
+            [ActionKind.CordonNode] = ExecutionMode.Enforce,
+        });
+        var policy = PolicyWith() with { Modes = modes };
+        var history = new ActionHistory();
+
+        var restart = Assert.Single(Plan(PodFault(T0, "api-3"), policy, history: history));
+        var cordon = Assert.Single(Plan(NodeFault(T0, "node-1", "api-1", "api-5"), policy, history: history));
+        var shift = Assert.Single(Plan(Canary(T0), policy, history: history));
+
+        Assert.Equal(ExecutionMode.DryRun, restart.Decision.Mode);
+        Assert.Equal(ExecutionMode.Enforce, cordon.Decision.Mode);
+        Assert.Equal(ExecutionMode.Shadow, shift.Decision.Mode);
+        Assert.All([restart, cordon, shift], d => Assert.True(d.IsActionable));
+    }
+
     [Fact]
     public void Plan_NodeAHumanUncordoned_IsNotCordonedAgain()
     {
