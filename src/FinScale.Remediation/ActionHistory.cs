@@ -137,4 +137,7 @@ public sealed record ShiftRecord(
 
     /// <summary>True once every anomaly behind the shift has ended.</summary>
     public bool Recovered => AnomalyIds.All(Resolved.ContainsKey);
+
+    /// <summary>The guard that last delayed the restore (a freeze window or the rate limit), so a delay is audited once, not every window.</summary>
+    public string? DeferredBy { get; set; }
 }

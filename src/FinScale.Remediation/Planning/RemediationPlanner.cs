@@ -366,9 +366,10 @@ public static class RemediationPlanner
             var finding = new Finding(FindingKind.CanaryRegression, t.Namespace, null, null, [], null, null, [], [shift.Anomaly], "canary recovered");
             var rule = new PolicyRule(shift.Rule, FindingKind.CanaryRegression, ActionKind.ShiftTraffic, 0, 0, [], [], new ActionParameters());
 
-            PlannedDecision Decide(DecisionOutcome outcome, string? guard, string? because)
+            PlannedDecision Decide(DecisionOutcome outcome, string? guard, string? because, bool final = true)
             {
-                history.RecordKey(key, now);
+                if (final)
+                    history.RecordKey(key, now);
                 var reason = guard is null ? step.Why : $"{step.Why}; held back by {guard}: {because}";
                 var made = Make(finding, rule, policy, step, key, now, outcome, guard, reason);
                 return made with { Decision = made.Decision with { Finding = "canary_recovered", Anomalies = [new AnomalyRef(shift.Anomaly.AnomalyId, shift.Anomaly.Series, shift.Anomaly.TraceId)] } };
@@ -414,9 +415,24 @@ public static class RemediationPlanner
                 continue;
             }
 
-            // A freeze or a used-up rate limit only delays a restore: it stays pending and is tried on a later window.
-            if (FreezeWindows.OpenAt(g.FreezeWindows, now, ActionKind.ShiftTraffic) is not null || history.ActionsSince(now - g.RateLimit.Per) >= g.RateLimit.Actions)
+            // A freeze or a used-up rate limit only delays a restore: it stays pending and is tried on a later window. The
+            // delay is audited (held back, naming the guard) when it starts or its guard changes, not on every window.
+            var recent = history.ActionsSince(now - g.RateLimit.Per);
+            var deferral = FreezeWindows.OpenAt(g.FreezeWindows, now, ActionKind.ShiftTraffic) is { } freeze
+                ? (Guard: Guards.FreezeWindow, Because: $"change freeze '{freeze.Name}' is in force")
+                : recent >= g.RateLimit.Actions
+                    ? (Guard: Guards.RateLimit, Because: string.Create(CultureInfo.InvariantCulture, $"{recent} actions in the last {g.RateLimit.Per:g}, the limit is {g.RateLimit.Actions}"))
+                    : default;
+            if (deferral.Guard is not null)
+            {
+                if (!string.Equals(shift.DeferredBy, deferral.Guard, StringComparison.Ordinal))
+                {
+                    shift.DeferredBy = deferral.Guard;
+                    decisions.Add(Decide(DecisionOutcome.HeldBack, deferral.Guard, deferral.Because + "; the restore stays pending and is tried again on a later window", final: false));
+                }
+
                 continue;
+            }
 
             history.ForgetShift(shift);
             history.RecordAction(key, t, ActionKind.ShiftTraffic, now, weights: shift.Original);

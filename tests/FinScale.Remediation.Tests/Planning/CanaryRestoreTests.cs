@@ -46,6 +46,45 @@ public class CanaryRestoreTests
     }
 
     [Fact]
+    public void PlanRestores_DuringAFreeze_IsAuditedHeldBackOnce_AndRestoredAfterIt()
+    {
+        var history = ShiftAt(T0, out var finding);
+        history.NoteResolved(finding.Anomalies[0].AnomalyId, T0.AddMinutes(3));
+        var freeze = new FreezeWindow("month-end", T0.AddMinutes(18), T0.AddMinutes(40), [], [], null, null, "UTC");
+        var frozen = Restoring with { Guards = Restoring.Guards with { FreezeWindows = [freeze] } };
+
+        var held = Assert.Single(RemediationPlanner.PlanRestores(Shifted(), frozen, history, T0.AddMinutes(20)));
+        var quiet = RemediationPlanner.PlanRestores(Shifted(), frozen, history, T0.AddMinutes(30));
+        var restored = Assert.Single(RemediationPlanner.PlanRestores(Shifted(), frozen, history, T0.AddMinutes(45)));
+
+        Assert.Equal(DecisionOutcome.HeldBack, held.Decision.Outcome);
+        Assert.Equal(Guards.FreezeWindow, held.Decision.Guard);
+        Assert.Equal("canary_recovered", held.Decision.Finding);
+        Assert.Contains("'month-end'", held.Decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("tried again on a later window", held.Decision.Reason, StringComparison.Ordinal);
+        Assert.Empty(quiet);
+        Assert.True(restored.IsActionable);
+        Assert.Equal(held.Decision.IdempotencyKey, restored.Decision.IdempotencyKey);
+        Assert.NotEqual(held.Decision.DecisionId, restored.Decision.DecisionId);
+        Assert.Empty(history.Shifts);
+    }
+
+    [Fact]
+    public void PlanRestores_RateLimitUsedUp_IsAuditedHeldBackByTheRateLimit()
+    {
+        var history = ShiftAt(T0, out var finding);
+        history.NoteResolved(finding.Anomalies[0].AnomalyId, T0.AddMinutes(3));
+        var limited = Restoring with { Guards = Restoring.Guards with { RateLimit = new RateLimit(1, TimeSpan.FromHours(1)) } };
+
+        var held = Assert.Single(RemediationPlanner.PlanRestores(Shifted(), limited, history, T0.AddMinutes(20)));
+
+        Assert.Equal(DecisionOutcome.HeldBack, held.Decision.Outcome);
+        Assert.Equal(Guards.RateLimit, held.Decision.Guard);
+        Assert.Single(history.Shifts);
+        Assert.Empty(RemediationPlanner.PlanRestores(Shifted(), limited, history, T0.AddMinutes(25)));
+    }
+
+    [Fact]
     public void PlanRestores_BeforeTheHoldOrBeforeRecovery_WaitsAndKeepsTheShift()
     {
         var history = ShiftAt(T0, out var finding);
