@@ -33,9 +33,11 @@ public sealed class PromotionReport
     public TimeSpan RecoveryWindow { get; }
 
     /// <summary>
-    /// Builds the report. A decision's anomaly recovered on its own when no action of this decision ran
-    /// (shadow, dry-run, held back, blocked or failed) and a resolution of its episode (same anomaly id) came
-    /// at most <paramref name="recoveryWindow"/> after the decision. Decisions repeated on the topic (redelivery) count once.
+    /// Builds the report. A recommendation that was not carried out (recorded in shadow mode, or sent as a dry run)
+    /// counts as recovered on its own when a resolution of its episode (same anomaly id) came at most
+    /// <paramref name="recoveryWindow"/> after the decision: the action would have been unnecessary. Held-back, blocked
+    /// and failed decisions are counted by outcome (and held-back ones by guard) but are not that base: they are not
+    /// what promoting the action kind would have carried out. Decisions repeated on the topic (redelivery) count once.
     /// </summary>
     public static PromotionReport Build(IEnumerable<RemediationDecision> decisions, IEnumerable<Anomaly> anomalies, TimeSpan recoveryWindow)
     {

@@ -1,4 +1,5 @@
 using FinScale.Contracts;
+using FinScale.Remediation;
 using FinScale.Remediation.Reporting;
 
 namespace FinScale.Remediation.Tests.Reporting;
@@ -39,9 +40,9 @@ public sealed class PromotionReportTests
             Decision("d1", ActionKind.RestartPod, DecisionOutcome.Recommended, "a1"),
             Decision("d2", ActionKind.RestartPod, DecisionOutcome.Recommended, "a2"),
             Decision("d3", ActionKind.RestartPod, DecisionOutcome.Recommended, "a3"),
-            Decision("d4", ActionKind.CordonNode, DecisionOutcome.HeldBack, "a4", guard: "max_cordoned_nodes"),
-            Decision("d5", ActionKind.CordonNode, DecisionOutcome.HeldBack, "a5", guard: "cooldown"),
-            Decision("d6", ActionKind.CordonNode, DecisionOutcome.HeldBack, "a6", guard: "cooldown"),
+            Decision("d4", ActionKind.CordonNode, DecisionOutcome.HeldBack, "a4", guard: Guards.CordonLimit),
+            Decision("d5", ActionKind.CordonNode, DecisionOutcome.HeldBack, "a5", guard: Guards.Cooldown),
+            Decision("d6", ActionKind.CordonNode, DecisionOutcome.HeldBack, "a6", guard: Guards.Cooldown),
         };
         var anomalies = new[]
         {
@@ -55,7 +56,7 @@ public sealed class PromotionReportTests
         Assert.Equal((3, 3, 1), (pods.Recommended, pods.NotCarriedOut, pods.RecoveredOnTheirOwn));
         var nodes = report.Kinds.Single(k => k.Action == ActionKind.CordonNode);
         Assert.Equal(3, nodes.HeldBack);
-        Assert.Equal(new Dictionary<string, int> { ["cooldown"] = 2, ["max_cordoned_nodes"] = 1 }, nodes.HeldBackBy);
-        Assert.Contains("held back cordon_node: cooldown 2, max_cordoned_nodes 1", report.Format(), StringComparison.Ordinal);
+        Assert.Equal(new Dictionary<string, int> { ["cooldown"] = 2, [Guards.CordonLimit] = 1 }, nodes.HeldBackBy);
+        Assert.Contains("held back cordon_node: cooldown 2, cordon-limit 1", report.Format(), StringComparison.Ordinal);
     }
 }
