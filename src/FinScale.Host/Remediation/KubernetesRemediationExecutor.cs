@@ -16,9 +16,9 @@ internal sealed class KubernetesRemediationExecutor : IRemediationExecutor
 {
     private static readonly HashSet<ExecutionMode> AllModes = [ExecutionMode.Shadow, ExecutionMode.DryRun, ExecutionMode.Enforce];
     private readonly KubernetesDecisionExecutor _executor;
-    private readonly LeaderElectionService? _leadership;
+    private readonly ILeadership? _leadership;
 
-    public KubernetesRemediationExecutor(KubernetesDecisionExecutor executor, LeaderElectionService? leadership)
+    public KubernetesRemediationExecutor(KubernetesDecisionExecutor executor, ILeadership? leadership)
     {
         _executor = executor;
         _leadership = leadership;

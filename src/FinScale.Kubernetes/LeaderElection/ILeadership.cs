@@ -11,4 +11,7 @@ public interface ILeadership
 
     /// <summary>This candidate's identity.</summary>
     string Identity { get; }
+
+    /// <summary>The lease holder's identity as last read, when known.</summary>
+    string? CurrentLeader => null;
 }
