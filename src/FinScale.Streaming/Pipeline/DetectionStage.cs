@@ -18,6 +18,7 @@ internal sealed class DetectionStage
     private readonly Prescale.PrescaleTap? _prescale;
     private readonly List<Prescale.PrescaleSignal> _signals = [];
     private readonly ShardCheckpointing? _checkpointing;
+    private readonly ShardBatchPool? _batches;
 
     public DetectionStage(
         ChannelReader<ShardBatch> input,
@@ -26,8 +27,10 @@ internal sealed class DetectionStage
         PipelineStats stats,
         ExemplarIndex? exemplars = null,
         Prescale.PrescaleTap? prescale = null,
-        ShardCheckpointing? checkpointing = null)
+        ShardCheckpointing? checkpointing = null,
+        ShardBatchPool? batches = null)
     {
+        _batches = batches;
         _prescale = prescale;
         _checkpointing = checkpointing;
         _input = input;
@@ -78,6 +81,7 @@ internal sealed class DetectionStage
             for (var i = 0; i < batch.Count; i++)
                 batch.TicketAt(i).Complete();
             _stats.AddDetectedPoints(batch.Count);
+            _batches?.Return(batch); // nothing above keeps the batch: anomalies hold their tickets, not it
             _checkpointing?.WriteIfDue(_detector);
         }
 

@@ -67,6 +67,7 @@ internal sealed class KafkaSource : IPointSink
     private readonly Dictionary<TopicPartition, PartitionProgress> _progress = [];
     private readonly Queue<ConsumeResult<byte[]?, byte[]>> _heldWhilePaused = new();
     private readonly ShardBatch?[] _pending;
+    private readonly ShardBatchPool _batches;
     private long _pendingSince;
     private long _lastActivity;
     private long _lastAdvance;
@@ -85,7 +86,8 @@ internal sealed class KafkaSource : IPointSink
         DeliveryFaults faults,
         TimeProvider time,
         ILogger logger,
-        ExemplarIndex? exemplars = null)
+        ExemplarIndex? exemplars = null,
+        ShardBatchPool? batches = null)
     {
         _producer = producer;
         _serde = serde;
@@ -98,6 +100,7 @@ internal sealed class KafkaSource : IPointSink
         _time = time;
         _logger = logger;
         _pending = new ShardBatch?[shards.Length];
+        _batches = batches ?? new ShardBatchPool(Math.Min(options.MaxBatchPoints, 1024), 0);
         if (!string.IsNullOrEmpty(topics.Metrics))
             _inputs[topics.Metrics] = InputKind.AvroMetrics;
         if (!string.IsNullOrEmpty(topics.OtlpMetrics))
@@ -149,7 +152,10 @@ internal sealed class KafkaSource : IPointSink
             _lastActivity = _time.GetTimestamp();
             while (!stop.IsCancellationRequested && !abort.IsCancellationRequested)
             {
-                var result = _heldWhilePaused.Count > 0 ? _heldWhilePaused.Dequeue() : Consume(PollTimeout);
+                // With points waiting in partly filled batches, only take what the client has ready: once it has
+                // nothing, the batches go to the shards now (below) rather than after Pipeline:MaxBatchDelay. Under load
+                // the client's prefetched queue is rarely empty, so batches still fill up.
+                var result = _heldWhilePaused.Count > 0 ? _heldWhilePaused.Dequeue() : Consume(_pendingSince != 0 ? TimeSpan.Zero : PollTimeout);
                 if (result is null)
                 {
                     CloseTraceWindows(abort, idle: true);
@@ -354,7 +360,7 @@ internal sealed class KafkaSource : IPointSink
     private void Route(in SeriesPoint point, RecordTicket ticket)
     {
         var shard = ShardDetector.ShardOf(point.SeriesId, _shards.Length);
-        var batch = _pending[shard] ??= new ShardBatch(Math.Min(_options.MaxBatchPoints, 1024));
+        var batch = _pending[shard] ??= _batches.Rent();
         if (_pendingSince == 0)
             _pendingSince = _time.GetTimestamp();
         ticket.AddPending();

@@ -113,6 +113,9 @@ public sealed class MetricsPipeline
         var exemplars = _options.ExemplarIndexCapacity > 0 ? new ExemplarIndex(_options.ExemplarIndexCapacity) : null;
         Stats.Exemplars = exemplars;
 
+        // Enough idle batches for every channel to be full, plus the one each side is working on.
+        var batches = new ShardBatchPool(Math.Min(_options.MaxBatchPoints, 1024), shardCount * (_options.ChannelCapacity + 2));
+
         var source = new KafkaSource(
             new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig()).SetStatisticsHandler((_, json) => Kafka.Update(json)),
             producer,
@@ -127,7 +130,8 @@ public sealed class MetricsPipeline
             faults,
             _time,
             _logger,
-            exemplars);
+            exemplars,
+            batches);
         PipelineLog.Started(_logger, string.Join(", ", _topics.InputTopics), _kafka.GroupId, _endpoint.BootstrapServers, shardCount);
 
         FinScaleTelemetry.Observe(Stats, Kafka);
@@ -144,7 +148,7 @@ public sealed class MetricsPipeline
         var prescale = _settings.Prescale.Targets.Count > 0
             ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
             : null;
-        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, checkpointing, abort.Token);
+        var detection = DetectAllAsync(shardChannels, detectors, anomalies.Writer, exemplars, prescale, checkpointing, batches, abort.Token);
         var intents = await IntentsTopicAsync(stop);
         var openIntents = intents is null ? [] : await OpenIntentsAsync(intents, stop);
         var decisions = new DecisionStage(
@@ -311,12 +315,12 @@ public sealed class MetricsPipeline
         return config;
     }
 
-    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, Prescale.PrescaleStage? prescale, ShardCheckpointing[]? checkpointing, CancellationToken abort)
+    private async Task DetectAllAsync(Channel<ShardBatch>[] shards, ShardDetector[] detectors, ChannelWriter<AnomalyEnvelope> output, ExemplarIndex? exemplars, Prescale.PrescaleStage? prescale, ShardCheckpointing[]? checkpointing, ShardBatchPool batches, CancellationToken abort)
     {
         // One task per shard; the shared anomaly channel completes once every shard is done, carrying a fault downstream.
         try
         {
-            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars, prescale is null ? null : new Prescale.PrescaleTap(prescale), checkpointing?[i]).RunAsync(abort)));
+            await Task.WhenAll(shards.Select((c, i) => new DetectionStage(c.Reader, output, detectors[i], Stats, exemplars, prescale is null ? null : new Prescale.PrescaleTap(prescale), checkpointing?[i], batches).RunAsync(abort)));
             output.TryComplete();
         }
         catch (Exception ex)

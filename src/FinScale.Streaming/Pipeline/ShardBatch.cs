@@ -27,6 +27,14 @@ public sealed class ShardBatch
     /// <summary>The ticket of the point at <paramref name="index"/>.</summary>
     public RecordTicket TicketAt(int index) => _tickets[index];
 
+    /// <summary>Empties the batch for reuse, dropping its references to the records' tickets.</summary>
+    internal void Clear()
+    {
+        Array.Clear(_tickets, 0, Count);
+        Count = 0;
+        StartedAt = 0;
+    }
+
     /// <summary>Appends a point; the caller has already added a pending count to the ticket.</summary>
     public void Add(in SeriesPoint point, RecordTicket ticket)
     {
