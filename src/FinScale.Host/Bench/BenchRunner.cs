@@ -74,6 +74,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
 
         using var watermarks = new ConsumerBuilder<byte[]?, byte[]>(endpoint.ConsumerConfig("finscale-bench-watermarks", "bench-watermarks")).Build();
         var observer = new LatencyObserver(_time);
+        using var gc = new GcPauseRecorder();
         pipeline.Observer = observer;
         var stats = pipeline.Stats;
 
@@ -86,6 +87,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         long processPeakBeforePipeline = 0;
         using var stopPipeline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task? run = null;
+        MemorySampler? memory = null;
         var tick = 0;
         var round = 0;
         try
@@ -116,6 +118,8 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
                     heapBefore = GC.GetTotalMemory(forceFullCollection: true);
                     processPeakBeforePipeline = PeakWorkingSet();
                     ResetPeakRss();
+                    gc.Start();
+                    memory = new MemorySampler();
                     run = Task.Run(() => pipeline.RunAsync(stopPipeline.Token), CancellationToken.None);
                     var (first, done) = await WaitForPipelineAsync(stats, run, producedRecords, expectedDetected, 0, ct);
                     var seconds = Stopwatch.GetElapsedTime(first, done).TotalSeconds;
@@ -137,17 +141,20 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
 
             if (stats.Records != producedRecords)
                 throw new InvalidOperationException($"the pipeline consumed {stats.Records} records of the {producedRecords} produced");
+            var gcThroughput = gc.Stop();
             heapAfter = GC.GetTotalMemory(forceFullCollection: true);
             var detectedPoints = stats.DetectedPoints;
             var anomalies = stats.Anomalies;
 
-            var latency = await LatencyPhaseAsync(endpoint, topic, partitions, workload, ticks: tick, full.RecordsPerSecond / 2, observer, stats, ct);
+            var latency = await LatencyPhaseAsync(endpoint, topic, partitions, workload, ticks: tick, full.RecordsPerSecond / 2, observer, stats, gc.Start, ct);
+            var gcLatency = gc.Stop();
 
             await stopPipeline.CancelAsync();
             await run!;
             run = null;
 
             var peakPipeline = PeakRss();
+            await memory!.DisposeAsync();
             var ratio = full.PointsPerSecond / bare.PointsPerSecond;
             var exemplarBytes = pipelineOptions.ExemplarIndexCapacity > 0 ? (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(pipelineOptions.ExemplarIndexCapacity, 2)) * 32 : 0;
             var perSeries = (double)(heapAfter - heapBefore) / workload.Series;
@@ -158,7 +165,9 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             await WriteAsync($"full pipeline:           {full.RecordsPerSecond:N0} records/s, {full.PointsPerSecond:N0} data points/s, {full.Bytes / full.Seconds / 1e6:F1} MB/s; {detectedPoints / full.Seconds:N0} series updates/s ({detectedPoints:N0} series points detected, {anomalies:N0} anomalies)");
             await WriteAsync($"ratio pipeline/bare: {ratio:F3}{(overlapped > 0 ? $" ({overlapped} of {round} rounds measured live while produced)" : string.Empty)}");
             await output.WriteLineAsync(latency.Summary);
+            await output.WriteLineAsync($"{gcLatency} (latency phase); {gcThroughput} (throughput rounds); server GC {System.Runtime.GCSettings.IsServerGC}, latency mode {System.Runtime.GCSettings.LatencyMode}");
             await WriteAsync($"peak RSS: {peakPipeline / 1048576.0:F0} MiB while the pipeline ran (VmHWM reset at its start; includes the bench's producers in later rounds and the latency phase); {processPeakBeforePipeline / 1048576.0:F0} MiB before it (workload generation, producer, bare consumer); the broker runs in its own process unless --bootstrap-servers");
+            await output.WriteLineAsync($"memory while the pipeline ran, {memory.Describe()}");
             await WriteAsync($"GC heap per series: {perSeries:F0} B ({(heapAfter - heapBefore) / 1048576.0:F1} MiB over {workload.Series:N0} series: catalog keys, decoder's hash and stream maps, detector state, plus per-run fixed allocations such as the {exemplarBytes >> 20} MiB exemplar index and channel buffers; {(double)(heapAfter - heapBefore - exemplarBytes) / workload.Series:F0} B without the exemplar index); native librdkafka buffers are not in it");
             await WriteAsync($"series: {stats.Series:N0} interned, {stats.SeriesRefused:N0} refused; points out of order {stats.OutOfOrderPoints:N0}, dead-lettered records {stats.DeadLettered:N0}");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -167,6 +176,8 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         }
         finally
         {
+            if (memory is not null)
+                await memory.DisposeAsync();
             if (run is not null)
             {
                 await stopPipeline.CancelAsync();
@@ -336,12 +347,17 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
     /// <summary>
     /// Produces the next ticks live at <paramref name="recordsPerSecond"/>, each record stamped (Kafka timestamp and every
     /// point's event time) with the wall clock when it is handed to the producer; some carry a spike. Returns the
-    /// distribution of (anomaly seen by the pipeline's observer − record timestamp) over the spikes.
+    /// distribution of (anomaly seen by the pipeline's observer − record timestamp) over the spikes. The first
+    /// <see cref="BenchSettings.LatencyWarmUp"/> is produced the same way but measured apart (see there);
+    /// <paramref name="measuring"/> is called when the measured part starts.
     /// </summary>
-    private async Task<LatencyResult> LatencyPhaseAsync(KafkaEndpoint endpoint, string topic, int partitions, OtlpBenchWorkload workload, int ticks, double recordsPerSecond, LatencyObserver observer, PipelineStats stats, CancellationToken ct)
+    private async Task<LatencyResult> LatencyPhaseAsync(KafkaEndpoint endpoint, string topic, int partitions, OtlpBenchWorkload workload, int ticks, double recordsPerSecond, LatencyObserver observer, PipelineStats stats, Action measuring, CancellationToken ct)
     {
-        var total = (long)Math.Max(1, recordsPerSecond * settings.LatencyPhase.TotalSeconds);
-        var every = Math.Max(1, total / Math.Max(1, settings.LatencySpikes));
+        var warmUp = (long)(recordsPerSecond * settings.LatencyWarmUp.TotalSeconds);
+        var measured = (long)Math.Max(1, recordsPerSecond * settings.LatencyPhase.TotalSeconds);
+        var total = warmUp + measured;
+        var every = Math.Max(1, measured / Math.Max(1, settings.LatencySpikes));
+        var warmUpEvery = Math.Max(1, warmUp / Math.Max(1, settings.LatencySpikes / 2));
         var config = endpoint.ProducerConfig("bench-live");
         config.LingerMs = 0;
         var failed = 0L;
@@ -355,8 +371,14 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         Array.Fill(nextTick, ticks);
         var spikesOf = new int[workload.Resources];
         var spikeTimes = new HashSet<long>();
+        var warmUpSpikeTimes = new HashSet<long>();
         var recordsBefore = stats.Records;
+        var anomaliesBefore = stats.Anomalies;
+        var anomaliesWarmingUp = 0L;
         var started = Stopwatch.GetTimestamp();
+        var measuredFrom = warmUp == 0 ? started : 0;
+        if (warmUp == 0)
+            measuring();
         long sent = 0;
         var lastEventMs = 0L;
         while (sent < total)
@@ -364,16 +386,25 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             var due = Math.Min(total, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * recordsPerSecond) + 1);
             for (; sent < due; sent++)
             {
+                if (sent == warmUp && warmUp > 0)
+                {
+                    measuredFrom = Stopwatch.GetTimestamp();
+                    anomaliesWarmingUp = stats.Anomalies - anomaliesBefore;
+                    measuring();
+                }
+
                 var r = (int)(sent % workload.Resources);
 
                 // Event times of one pod must advance, so two records within one millisecond are a millisecond apart.
                 var nowMs = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), lastEventMs + (sent % workload.Resources == 0 ? 1 : 0));
                 lastEventMs = nowMs;
-                var spike = sent % every == every / 2 && spikesOf[r] < workload.Gauges ? ((spikesOf[r]++ * 7) + 3) % workload.Gauges : -1;
+                var warming = sent < warmUp;
+                var k = warming ? sent : sent - warmUp;
+                var spike = k % (warming ? warmUpEvery : every) == (warming ? warmUpEvery : every) / 2 && spikesOf[r] < workload.Gauges ? ((spikesOf[r]++ * 7) + 3) % workload.Gauges : -1;
                 var stamp = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
                 var value = workload.Encode(r, nextTick[r]++, stamp, spike).ToArray();
                 if (spike >= 0)
-                    spikeTimes.Add(nowMs);
+                    (warming ? warmUpSpikeTimes : spikeTimes).Add(nowMs);
                 Produce(producer, new TopicPartition(topic, new Partition(r % partitions)), new Message<byte[], byte[]> { Key = workload.Key(r), Value = value, Timestamp = new Timestamp(stamp) }, report);
             }
 
@@ -381,7 +412,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             await Task.Delay(1, ct);
         }
 
-        var produceSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var produceSeconds = Stopwatch.GetElapsedTime(measuredFrom).TotalSeconds;
         producer.Flush(ct);
         var lagAtEnd = recordsBefore + sent - stats.Records;
 
@@ -391,11 +422,15 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             await Task.Delay(5, ct);
         await Task.Delay(200, ct);
 
-        var latencies = observer.Seen.Where(s => spikeTimes.Contains(s.EventMs)).GroupBy(s => s.EventMs).Select(g => g.Min(x => x.ObservedMs) - g.Key).Order().ToArray();
+        double[] Latencies(HashSet<long> times) => observer.Seen.Where(s => times.Contains(s.EventMs)).GroupBy(s => s.EventMs).Select(g => g.Min(x => x.ObservedMs) - g.Key).Order().ToArray();
+        var latencies = Latencies(spikeTimes);
+        var warmUpLatencies = Latencies(warmUpSpikeTimes);
         var p50 = Percentile(latencies, 0.50);
         var p99 = Percentile(latencies, 0.99);
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"latency, record append -> anomaly emitted: p50 {p50:F1} ms, p99 {p99:F1} ms, max {(latencies.Length > 0 ? latencies[^1] : double.NaN):F1} ms over {latencies.Length} of {spikeTimes.Count} spikes detected; live at {sent / produceSeconds:N0} records/s ({sent / produceSeconds * workload.PointsPerRecord:N0} points/s, target half of the measured maximum: {recordsPerSecond:N0} records/s) for {produceSeconds:F1} s; {lagAtEnd:N0} records behind when producing stopped; {failed} not delivered");
+            $"latency, record append -> anomaly emitted: p50 {p50:F1} ms, p99 {p99:F1} ms, max {(latencies.Length > 0 ? latencies[^1] : double.NaN):F1} ms over {latencies.Length} of {spikeTimes.Count} spikes detected; live at {(sent - warmUp) / produceSeconds:N0} records/s ({(sent - warmUp) / produceSeconds * workload.PointsPerRecord:N0} points/s, target half of the measured maximum: {recordsPerSecond:N0} records/s) for {produceSeconds:F1} s; {lagAtEnd:N0} records behind when producing stopped; {failed} not delivered")
+            + (warmUp == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+                $"\nlatency while warming up (first {settings.LatencyWarmUp.TotalSeconds:F0} s live, not in the figures above): p50 {Percentile(warmUpLatencies, 0.50):F1} ms, p99 {Percentile(warmUpLatencies, 0.99):F1} ms, max {(warmUpLatencies.Length > 0 ? warmUpLatencies[^1] : double.NaN):F1} ms over {warmUpLatencies.Length} of {warmUpSpikeTimes.Count} spikes; {anomaliesWarmingUp:N0} anomalies opened meanwhile (the histograms' rate series shifting to the live cadence)"));
         return new LatencyResult(p50, p99, summary);
     }
 

@@ -23,12 +23,13 @@ internal static class BenchCommand
         var seconds = new Option<double?>("--seconds") { Description = "Instead of --records: add rounds until the pipeline was measured for this many seconds." };
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the input topic.", DefaultValueFactory = _ => 64 };
         var latency = new Option<TimeSpan?>("--latency-phase") { Description = "Length of the live latency phase (default 10s).", CustomParser = CommonOptions.ParseDuration };
+        var warmUp = new Option<TimeSpan?>("--latency-warm-up") { Description = "Live production before the latency phase whose latencies are reported apart (default 5s): the first live records shift every histogram rate series at once.", CustomParser = CommonOptions.ParseDuration };
         series.Validators.Add(r => Range(r, 1, 100_000_000, "--series"));
         points.Validators.Add(r => Range(r, 1, 10_000, "--points-per-record"));
         partitions.Validators.Add(r => Range(r, 1, 1_000, "--partitions"));
         var command = new Command("bench", "Measure the pipeline end to end: a bare consumer's ceiling vs the full pipeline over the same OTLP records, append-to-anomaly latency, memory. Last line: bench points_per_s=.. ratio=.. p99_ms=.. rss_mb=..")
         {
-            series, points, records, seconds, partitions, latency, bootstrap,
+            series, points, records, seconds, partitions, latency, warmUp, bootstrap,
         };
         command.Validators.Add(r =>
         {
@@ -45,6 +46,7 @@ internal static class BenchCommand
                 Seconds = parse.GetValue(seconds),
                 Partitions = parse.GetValue(partitions),
                 LatencyPhase = parse.GetValue(latency) ?? TimeSpan.FromSeconds(10),
+                LatencyWarmUp = parse.GetValue(warmUp) ?? TimeSpan.FromSeconds(5),
             };
             var servers = parse.GetValue(bootstrap);
             using var broker = servers is null ? await ChildBroker.StartAsync(settings.Partitions, ct) : null;
