@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -24,6 +25,22 @@ internal sealed class TelemetryServer : IAsyncDisposable
 
     private TelemetryServer(WebApplication app) => _app = app;
 
+    /// <summary>
+    /// Points an OTLP exporter at <c>Telemetry:OtlpEndpoint</c>, a collector's base address: over gRPC (the default) as
+    /// is, over HTTP/protobuf (<c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c>) with the signal's path appended, as the
+    /// exporter itself does for <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>. Without it the exporter reads the standard
+    /// <c>OTEL_EXPORTER_OTLP_*</c> variables itself (an endpoint set in code would be used as the full URL of both signals).
+    /// </summary>
+    internal static void PointAt(OtlpExporterOptions exporter, string? configured, string signalPath)
+    {
+        if (configured is null)
+            return;
+        var endpoint = new Uri(configured);
+        exporter.Endpoint = exporter.Protocol == OtlpExportProtocol.HttpProtobuf
+            ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath)
+            : endpoint;
+    }
+
     /// <summary>The address the server listens on.</summary>
     public string Address => _app.Urls.FirstOrDefault() ?? string.Empty;
 
@@ -37,20 +54,21 @@ internal sealed class TelemetryServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://0.0.0.0:{options.Port}"));
-        var otlp = options.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        var configured = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : options.OtlpEndpoint;
+        var otlp = configured is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("finscale", serviceInstanceId: leadership?.Identity ?? Environment.MachineName))
             .WithMetrics(m =>
             {
                 m.AddMeter(FinScaleTelemetry.MeterName).AddPrometheusExporter();
-                if (!string.IsNullOrWhiteSpace(otlp))
-                    m.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                if (otlp)
+                    m.AddOtlpExporter(o => PointAt(o, configured, "v1/metrics"));
             })
             .WithTracing(t =>
             {
                 t.AddSource(FinScaleTelemetry.ActivitySourceName);
-                if (!string.IsNullOrWhiteSpace(otlp))
-                    t.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                if (otlp)
+                    t.AddOtlpExporter(o => PointAt(o, configured, "v1/traces"));
             });
 
         var app = builder.Build();
