@@ -8,9 +8,11 @@
 #   - deploy/overlays/{shadow,dry-run,enforce}: `kubectl kustomize` renders each; every object has
 #     apiVersion, kind and metadata.name, the Deployment keeps its hardening, runs a real finscale
 #     command with --policy /etc/finscale/policy.yaml mounted read-only from the rendered
-#     finscale-policy ConfigMap, whose policy.yaml is byte for byte the overlay's source file
-#     (deploy/base/policy.yaml for shadow) and is structurally a policy. Shadow: no RBAC, no
-#     Kubernetes API (Kubernetes:Enabled unset, no token), --mode shadow. Dry-run and enforce: the
+#     finscale-policy ConfigMap, whose policy.yaml is byte for byte the overlay's own policy.yaml
+#     and is structurally a policy that allows at least one namespace. Shadow: no RBAC, no
+#     Kubernetes API (Kubernetes:Enabled unset, no token), --mode shadow, and its policy is
+#     deploy/base/policy.yaml (whose shipped default allows no namespace) with namespaces listed,
+#     every rule and other guard the same, so its evidence is for what would be promoted. Dry-run and enforce: the
 #     Roles/ClusterRoles are exactly deploy/rbac/rbac.yaml's, every binding's subject is the finscale
 #     ServiceAccount in the overlay's namespace, in-cluster credentials, leader election env
 #     (Lease namespace and identity from the downward API), >= 2 replicas, no --mode (the policy's
@@ -541,7 +543,8 @@ namespace = next(iter(namespaces)) if len(namespaces) == 1 else None
 # The policy ConfigMap(s): name -> policy.yaml text.
 policies = {d["metadata"]["name"]: (d.get("data") or {}).get("policy.yaml")
             for d in of_kind("ConfigMap") if "policy.yaml" in (d.get("data") or {})}
-source = os.path.join(repo, "deploy", "base" if overlay == "shadow" else "overlays/" + overlay, "policy.yaml")
+source = os.path.join(repo, "deploy", "overlays", overlay, "policy.yaml")
+base_policy_path = os.path.join(repo, "deploy", "base", "policy.yaml")
 
 deployments = of_kind("Deployment")
 if len(deployments) != 1:
@@ -624,6 +627,21 @@ for d in deployments:
                 effective = set(kinds_modes.values()) | {modes.get("default")}
                 if API_OVERLAY and not allowed:
                     problems.append("policy: guards.allowed_namespaces is empty: the %s overlay would act on nothing" % overlay)
+                if not API_OVERLAY:
+                    if not allowed:
+                        problems.append("policy: guards.allowed_namespaces is empty: every shadow decision would be held back by the namespace guard, leaving audit report no evidence")
+                    # The shadow evidence must be for the shipped rules and guards: the base policy with namespaces listed.
+                    base_policy = yaml.safe_load(open(base_policy_path, encoding="utf-8"))
+                    if (base_policy.get("guards") or {}).get("allowed_namespaces") != []:
+                        problems.append("deploy/base/policy.yaml: the shipped default must allow no namespace (guards.allowed_namespaces: [])")
+                    def without_namespaces(p):
+                        p = dict(p)
+                        p["guards"] = {k: v for k, v in (p.get("guards") or {}).items() if k != "allowed_namespaces"}
+                        return p
+                    mine, theirs = without_namespaces(policy), without_namespaces(base_policy)
+                    for key in sorted(set(mine) | set(theirs)):
+                        if mine.get(key) != theirs.get(key):
+                            problems.append("policy: %s differs from deploy/base/policy.yaml's (shadow's policy is the base's with namespaces listed; guards stay on)" % key)
                 if overlay == "dry-run" and "enforce" in effective:
                     problems.append("policy: the dry-run overlay enforces something: modes %s" % modes)
                 if overlay == "enforce" and "enforce" not in effective:
