@@ -39,6 +39,25 @@ public sealed class ConfigCliTests : IDisposable
     }
 
     [Fact]
+    public async Task ConfigShow_TakesRunsOptions_AndTheyWinOverTheEnvironment()
+    {
+        var policy = Path.Combine(AppContext.BaseDirectory, "samples", "demo-policy.yaml");
+
+        var run = await FinscaleProcess.RunAsync(
+            ["config", "show", "--bootstrap-servers", "from-cli:9092", "--group", "from-cli", "--mode", "enforce", "--policy", policy, "--until-idle", "5s"],
+            Generous,
+            new Dictionary<string, string> { ["FINSCALE_Kafka__BootstrapServers"] = "from-env:9092", ["FINSCALE_Kafka__GroupId"] = "from-env" });
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var lines = Lines(run.Stdout);
+        Assert.Contains("Kafka:BootstrapServers = from-cli:9092", lines);
+        Assert.Contains("Kafka:GroupId = from-cli", lines);
+        Assert.Contains("Policy:Mode = Enforce", lines);
+        Assert.Contains("Policy:File = " + policy, lines);
+        Assert.Contains("Pipeline:UntilIdle = 00:00:05", lines);
+    }
+
+    [Fact]
     public async Task ConfigShow_FileEnvironmentAndDefaults_PrintsSortedEffectiveValues()
     {
         var file = Path.Combine(_dir.FullName, "finscale.json");

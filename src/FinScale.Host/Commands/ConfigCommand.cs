@@ -17,7 +17,7 @@ namespace FinScale.Host.Commands;
 
 /// <summary>
 /// <c>finscale config show</c>: the effective configuration (appsettings.json, <c>--config</c>, <c>FINSCALE_</c>
-/// environment variables), validated as <c>finscale run</c> validates it, one sorted <c>key = value</c> line per
+/// environment variables, then <c>finscale run</c>'s options), validated as <c>finscale run</c> validates it, one sorted <c>key = value</c> line per
 /// setting with defaults included and secrets masked.
 /// </summary>
 internal static class ConfigCommand
@@ -25,13 +25,12 @@ internal static class ConfigCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = CommonOptions.Config();
-        var show = new Command("show", "Print the effective configuration as sorted 'key = value' lines, defaults included, secrets masked; exit 2 naming the key when it is invalid.")
-        {
-            config,
-        };
+        // The options of `finscale run`: what is printed is what a run given the same ones would use.
+        var run = new RunCommand.RunOptions();
+        var show = new Command("show", "Print the effective configuration as sorted 'key = value' lines, defaults included, secrets masked; exit 2 naming the key when it is invalid. Takes finscale run's options, so it shows what a run given them would use.");
+        run.AddTo(show);
         show.SetAction((parse, ct) =>
-            CommandRunner.RunAsync(new CliSettings { ConfigFile = parse.GetValue(config) }, (host, _) => ShowAsync(host), ct));
+            CommandRunner.RunAsync(run.Settings(parse), (host, _) => ShowAsync(host), ct));
         return new Command("config", "Inspect FinScale's configuration.") { show };
     }
 

@@ -22,32 +22,45 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var bootstrap = CommonOptions.BootstrapServers();
-        var config = CommonOptions.Config();
-        var untilIdle = CommonOptions.UntilIdle();
-        var mode = new Option<string?>("--mode") { Description = "Execution mode of every action kind, overriding the policy's modes: shadow (decide and audit only), dry-run, enforce." };
-        mode.AcceptOnlyFromAmong("shadow", "dry-run", "enforce");
-        var group = new Option<string?>("--group") { Description = "Consumer group (default: Kafka:GroupId, finscale)." };
-        var policy = new Option<string?>("--policy") { Description = "YAML remediation policy (default: Policy:File, else the shipped default policy); an invalid file stops the start with every error." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file of the cluster to read and act on (sets Kubernetes:Enabled); without it and without Kubernetes:InCluster, no cluster is contacted." };
-        var registry = new Option<string?>("--schema-registry-url") { Description = "Confluent Schema Registry URL; records are then framed with registry ids." };
-        var command = new Command("run", "Consume metrics, detect anomalies, decide remediations and write them to the audit topic.")
-        {
-            bootstrap, mode, policy, kubeconfig, untilIdle, group, registry, config,
-        };
-        command.SetAction((parse, ct) =>
-        {
-            var cli = CommonOptions.Settings(parse, config, bootstrap)
-                .Set("Kafka:GroupId", parse.GetValue(group))
-                .Set("SchemaRegistry:Url", parse.GetValue(registry))
-                .Set("Policy:Mode", parse.GetValue(mode) is { } m ? ParseMode(m).ToString() : null)
-                .Set("Policy:File", parse.GetValue(policy))
-                .Set("Kubernetes:KubeconfigPath", parse.GetValue(kubeconfig))
-                .Set("Kubernetes:Enabled", parse.GetValue(kubeconfig) is null ? null : "true")
-                .Set("Pipeline:UntilIdle", parse.GetValue(untilIdle)?.ToString("c", CultureInfo.InvariantCulture));
-            return CommandRunner.RunAsync(cli, RunAsync, ct);
-        });
+        var options = new RunOptions();
+        var command = new Command("run", "Consume metrics, detect anomalies, decide remediations and write them to the audit topic.");
+        options.AddTo(command);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(options.Settings(parse), RunAsync, ct));
         return command;
+    }
+
+    /// <summary>
+    /// <c>finscale run</c>'s options and the configuration keys they set; <c>finscale config show</c> takes the same
+    /// ones, so it prints what a run given them would use.
+    /// </summary>
+    internal sealed class RunOptions
+    {
+        private readonly Option<string?> _bootstrap = CommonOptions.BootstrapServers();
+        private readonly Option<string?> _config = CommonOptions.Config();
+        private readonly Option<TimeSpan?> _untilIdle = CommonOptions.UntilIdle();
+        private readonly Option<string?> _mode = new("--mode") { Description = "Execution mode of every action kind, overriding the policy's modes: shadow (decide and audit only), dry-run, enforce." };
+        private readonly Option<string?> _group = new("--group") { Description = "Consumer group (default: Kafka:GroupId, finscale)." };
+        private readonly Option<string?> _policy = new("--policy") { Description = "YAML remediation policy (default: Policy:File, else the shipped default policy); an invalid file stops the start with every error." };
+        private readonly Option<string?> _kubeconfig = new("--kubeconfig") { Description = "kubeconfig file of the cluster to read and act on (sets Kubernetes:Enabled); without it and without Kubernetes:InCluster, no cluster is contacted." };
+        private readonly Option<string?> _registry = new("--schema-registry-url") { Description = "Confluent Schema Registry URL; records are then framed with registry ids." };
+
+        public RunOptions() => _mode.AcceptOnlyFromAmong("shadow", "dry-run", "enforce");
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { _bootstrap, _mode, _policy, _kubeconfig, _untilIdle, _group, _registry, _config })
+                command.Options.Add(option);
+        }
+
+        public CliSettings Settings(ParseResult parse) =>
+            CommonOptions.Settings(parse, _config, _bootstrap)
+                .Set("Kafka:GroupId", parse.GetValue(_group))
+                .Set("SchemaRegistry:Url", parse.GetValue(_registry))
+                .Set("Policy:Mode", parse.GetValue(_mode) is { } m ? ParseMode(m).ToString() : null)
+                .Set("Policy:File", parse.GetValue(_policy))
+                .Set("Kubernetes:KubeconfigPath", parse.GetValue(_kubeconfig))
+                .Set("Kubernetes:Enabled", parse.GetValue(_kubeconfig) is null ? null : "true")
+                .Set("Pipeline:UntilIdle", parse.GetValue(_untilIdle)?.ToString("c", CultureInfo.InvariantCulture));
     }
 
     public static ExecutionMode ParseMode(string text) => text switch
