@@ -16,7 +16,9 @@
 #     Roles/ClusterRoles are exactly deploy/rbac/rbac.yaml's, every binding's subject is the finscale
 #     ServiceAccount in the overlay's namespace, in-cluster credentials, leader election env
 #     (Lease namespace and identity from the downward API), >= 2 replicas, no --mode (the policy's
-#     per-kind modes apply); dry-run's policy enforces nothing.
+#     per-kind modes apply); dry-run's policy enforces nothing. Replicas: where a KEDA ScaledObject
+#     scales the Deployment (shadow) the Deployment sets no replicas and minReplicaCount >= 2;
+#     elsewhere >= 2 replicas; one PodDisruptionBudget (maxUnavailable: 1) selects the pods.
 #   - every rendered policy passes `finscale policy validate` when the CLI is already built
 #     (.ci/run builds it with the solution first; FINSCALE_DLL names another build); skipped otherwise.
 #   - deploy/examples/*/*.yaml (applied by hand, in no overlay): every object has apiVersion, kind and
@@ -563,11 +565,34 @@ for d in deployments:
     token = pod.get("automountServiceAccountToken")
     if pod.get("serviceAccountName") != "finscale":
         problems.append("Deployment/%s: serviceAccountName is not finscale" % name)
+    # Replicas: a ScaledObject (KEDA) on this Deployment owns the count, so the Deployment must set none (kubectl apply
+    # would reset KEDA's count to it on every re-apply); otherwise at least two. Either way the PodDisruptionBudget
+    # (maxUnavailable: 1) then always leaves one running.
+    scalers = [o for o in of_kind("ScaledObject")
+               if ((o.get("spec") or {}).get("scaleTargetRef") or {}).get("name") == name
+               and ((o.get("spec") or {}).get("scaleTargetRef") or {}).get("kind", "Deployment") == "Deployment"]
+    for o in scalers:
+        where = "ScaledObject/%s" % o["metadata"]["name"]
+        if "replicas" in spec:
+            problems.append("Deployment/%s: sets replicas (%s) while %s owns the count: every re-apply would reset it" % (name, spec["replicas"], where))
+        low, high = (o.get("spec") or {}).get("minReplicaCount", 0), (o.get("spec") or {}).get("maxReplicaCount", 100)
+        if not isinstance(low, int) or low < 2:
+            problems.append("%s: minReplicaCount is %r; at least 2, so the PodDisruptionBudget leaves a consumer running through a drain" % (where, low))
+        elif not isinstance(high, int) or high < low:
+            problems.append("%s: maxReplicaCount %r is below minReplicaCount %r" % (where, high, low))
+    if not scalers and (spec.get("replicas") or 1) < 2:
+        problems.append("Deployment/%s: runs %s replica(s) and no ScaledObject scales it; the %s overlay needs two" % (name, spec.get("replicas") or 1, overlay))
+    if API_OVERLAY and scalers:
+        problems.append("Deployment/%s: the %s overlay runs two replicas active/passive under leader election; a ScaledObject would only add standbys" % (name, overlay))
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    pdbs = [b for b in of_kind("PodDisruptionBudget")
+            if ((b.get("spec") or {}).get("selector") or {}).get("matchLabels")
+            and all(labels.get(k) == v for k, v in b["spec"]["selector"]["matchLabels"].items())]
+    if len(pdbs) != 1 or (pdbs[0].get("spec") or {}).get("maxUnavailable") != 1:
+        problems.append("Deployment/%s: expected one PodDisruptionBudget with maxUnavailable: 1 selecting its pods, found %s" % (name, [b["metadata"]["name"] for b in pdbs]))
     if API_OVERLAY:
         if token is not True:
             problems.append("Deployment/%s: automountServiceAccountToken must be true (in-cluster credentials)" % name)
-        if (spec.get("replicas") or 1) < 2:
-            problems.append("Deployment/%s: the %s overlay runs two replicas with leader election" % (name, overlay))
     elif token is not False:
         problems.append("Deployment/%s: shadow mounts no service account token" % name)
     for c in pod.get("containers") or []:
