@@ -79,7 +79,7 @@ public sealed class TelemetryExportTests(EmbeddedClusterFixture cluster) : IClas
         Assert.Contains(exported.Where(m => m.Name == "finscale.consumer.lag").SelectMany(m => m.Gauge.DataPoints),
             p => Attr(p, "topic") == t.OtlpMetrics && p.Attributes.Any(a => a.Key == "partition"));
         Assert.True(Last("finscale.detection.latency").Histogram.DataPoints.Sum(p => (long)p.Count) > 0, "detection latency");
-        Assert.Contains(Last("finscale.anomalies").Sum.DataPoints, p => Attr(p, "metric") == "http.server.request.duration.p99" && p.AsInt >= 1);
+        Assert.Contains(Last("finscale.anomalies").Sum.DataPoints, p => Attr(p, "metric") == "http.server.request.duration.p99" && Attr(p, "kind") == "latency" && p.AsInt >= 1);
         Assert.Contains(Last("finscale.decisions").Sum.DataPoints, p => Attr(p, "action") == "restart_pod" && Attr(p, "outcome") == "held_back" && p.AsInt >= 1);
         Assert.Contains(Last("finscale.guard.held_back").Sum.DataPoints, p => Attr(p, "guard") == "namespace" && p.AsInt >= 1);
 

@@ -78,6 +78,7 @@ internal sealed class DecisionStage
         _decisions = serdes.RemediationDecision;
         _executor = executor;
         _settings = settings;
+        FinScaleTelemetry.ClassifyAnomaliesWith(a => settings.Diagnosis.RoleOf(a.Metric, a.Attributes).ToString().ToLowerInvariant());
         _topics = topics;
         _stats = stats;
         _faults = faults;

@@ -22,10 +22,11 @@ public static class FinScaleTelemetry
     private static readonly Histogram<double> DetectionLatency = Meter.CreateHistogram<double>(
         "finscale.detection.latency", "ms", "Wall-clock time from a record's points being batched for detection to the anomaly they open being handed to the decision stage.");
 
-    private static readonly Counter<long> Anomalies = Meter.CreateCounter<long>("finscale.anomalies", "{anomaly}", "Anomaly episodes opened, by detector and metric.");
+    private static readonly Counter<long> Anomalies = Meter.CreateCounter<long>("finscale.anomalies", "{anomaly}", "Anomaly episodes opened, by kind (latency, errors, throughput, saturation, other), detector and metric.");
     private static readonly Counter<long> Decisions = Meter.CreateCounter<long>("finscale.decisions", "{decision}", "Decisions written to the audit topic, by action kind, mode and outcome.");
     private static readonly Counter<long> HeldBack = Meter.CreateCounter<long>("finscale.guard.held_back", "{decision}", "Actions a guard held back, by guard.");
     private static readonly object Gate = new();
+    private static Func<Anomaly, string>? _kindOf;
     private static PipelineStats? _stats;
     private static KafkaClientStatistics? _kafka;
 
@@ -59,11 +60,18 @@ public static class FinScaleTelemetry
     /// <summary>Records how long an anomaly took from its points' batching to leaving detection.</summary>
     public static void RecordDetectionLatency(TimeSpan elapsed) => DetectionLatency.Record(elapsed.TotalMilliseconds);
 
-    /// <summary>Counts an opened anomaly episode.</summary>
+    /// <summary>
+    /// How anomalies are labelled by kind (what the metric measures: latency, errors, throughput, saturation, other),
+    /// as diagnosis reads them; set by the decision stage from its diagnosis options. Until then the kind is <c>other</c>.
+    /// </summary>
+    public static void ClassifyAnomaliesWith(Func<Anomaly, string> kindOf) => Volatile.Write(ref _kindOf, kindOf);
+
+    /// <summary>Counts an opened anomaly episode, by kind, detector and metric.</summary>
     public static void RecordAnomaly(Anomaly anomaly)
     {
         ArgumentNullException.ThrowIfNull(anomaly);
-        Anomalies.Add(1, new("detector", anomaly.Detector), new("metric", anomaly.Metric));
+        var kind = Volatile.Read(ref _kindOf)?.Invoke(anomaly) ?? "other";
+        Anomalies.Add(1, new("kind", kind), new("detector", anomaly.Detector), new("metric", anomaly.Metric));
     }
 
     /// <summary>Counts a decision (and the guard that held it back, if any).</summary>
