@@ -49,7 +49,8 @@ COPY src/ src/
 RUN dotnet publish src/FinScale.Host/FinScale.Host.csproj -c Release -o /app --no-restore \
  && test -f /app/finscale.dll \
  && test -f /app/appsettings.json \
- && test -d /app/samples/incident-pod-latency
+ && test -d /app/samples/incident-pod-latency \
+ && test -f /app/samples/demo-policy.yaml
 
 # ---------------------------------------------------------------------------------------------
 # Runtime stage

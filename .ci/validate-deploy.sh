@@ -4,7 +4,10 @@
 #     COPY source exists, every src/*/*.csproj is copied before `dotnet restore`, CMD names a
 #     real finscale command);
 #   - docker-compose.yml: `docker-compose config -q`, and every finscale service's command names
-#     a real finscale subcommand with options that subcommand has;
+#     a real finscale subcommand with options that subcommand has; the local replay yields evidence:
+#     the broker keeps the event-time-stamped records (KAFKA_LOG_RETENTION_MS=-1) and the shadow
+#     run's --policy (shipped under /app or mounted) allows every namespace the replay and loadgen
+#     services' series carry, and passes `finscale policy validate` when the CLI is built;
 #   - deploy/overlays/{shadow,dry-run,enforce}: `kubectl kustomize` renders each; every object has
 #     apiVersion, kind and metadata.name, the Deployment keeps its hardening, runs a real finscale
 #     command with --policy /etc/finscale/policy.yaml mounted read-only from the rendered
@@ -336,6 +339,110 @@ for p in problems:
     print('docker-compose.yml: ' + p, file=sys.stderr)
 sys.exit(1 if problems else 0)
 "
+}
+
+# The local replay produces evidence: the shadow `finscale run` decides with a policy that allows the namespaces of the
+# workloads compose feeds it (the replayed samples' k8s.namespace.name, loadgen's LoadGenerator.Namespace), from a file
+# in the image (/app/X is the repository's X, which the Dockerfile publishes) or mounted read-only; and the broker
+# keeps the replayed records, whose timestamps are their weeks-old event time (log.retention.ms=-1). Writes the
+# policy's repository path to $1, for `finscale policy validate`.
+check_compose_replay() {
+  (cd "$REPO" && docker-compose -f docker-compose.yml config) | "$PYTHON" -c "$PY_CLI
+import glob, os, re, sys, yaml
+repo, policy_out = sys.argv[1:3]
+doc = yaml.safe_load(sys.stdin)
+services = doc.get('services') or {}
+problems = []
+def argv(svc):
+    c = svc.get('command') or []
+    return [str(a) for a in (shlex.split(c) if isinstance(c, str) else c)]
+def env(svc):
+    e = svc.get('environment') or {}
+    if isinstance(e, list):
+        e = dict(x.split('=', 1) if '=' in x else (x, None) for x in e)
+    return {k: (None if v is None else str(v)) for k, v in e.items()}
+
+# The broker: no time-based retention.
+brokers = {n: s for n, s in services.items() if str(s.get('image', '')).startswith('apache/kafka')}
+if not brokers:
+    problems.append('no apache/kafka service')
+for name, svc in brokers.items():
+    if env(svc).get('KAFKA_LOG_RETENTION_MS') != '-1':
+        problems.append('service %s: KAFKA_LOG_RETENTION_MS must be \"-1\" (replayed records carry weeks-old event time; the default 7 days deletes them), is %r' % (name, env(svc).get('KAFKA_LOG_RETENTION_MS')))
+
+# The namespaces the compose workloads carry.
+wanted = {}
+for name, svc in services.items():
+    args = argv(svc)
+    if args[:1] == ['replay']:
+        paths, i = [], 1
+        while i < len(args):
+            if not args[i].startswith('-'):
+                paths.append(args[i])
+            elif '=' not in args[i] and args[i] in CLI['replay'][0]:
+                i += 1  # the option's value
+            i += 1
+        for path in paths:
+            if not path.startswith('/app/'):
+                continue
+            local = os.path.join(repo, path[len('/app/'):])
+            files = sorted(glob.glob(os.path.join(local, '**', '*.csv'), recursive=True)) if os.path.isdir(local) else [local]
+            for f in files:
+                if not os.path.isfile(f):
+                    problems.append('service %s: %s is not in the image (no %s)' % (name, path, os.path.relpath(f, repo)))
+                    continue
+                for line in open(f, encoding='utf-8'):
+                    m = re.match(r'#\s*k8s\.namespace\.name\s*=\s*(\S+)', line)
+                    if m:
+                        wanted.setdefault(m.group(1), set()).add('%s (%s)' % (name, os.path.relpath(f, repo)))
+    if args[:1] == ['loadgen']:
+        m = re.search(r'const\s+string\s+Namespace\s*=\s*\"([^\"]+)\"', open(os.path.join(repo, 'src/FinScale.Host/Loadgen/LoadGenerator.cs'), encoding='utf-8').read())
+        if not m:
+            problems.append('src/FinScale.Host/Loadgen/LoadGenerator.cs: no const string Namespace')
+        else:
+            wanted.setdefault(m.group(1), set()).add(name)
+if not wanted:
+    problems.append('no replay or loadgen service: nothing to check the policy against')
+
+runs = {n: s for n, s in services.items() if argv(s)[:1] == ['run']}
+if not runs:
+    problems.append('no finscale run service')
+for name, svc in runs.items():
+    args = argv(svc)
+    modes = option_values(args, '--mode')
+    if modes != ['shadow']:
+        problems.append('service %s: the local replay runs --mode shadow, has %s' % (name, modes))
+    policies = option_values(args, '--policy')
+    if len(policies) != 1:
+        problems.append('service %s: pass one --policy that allows the namespaces of %s (the default allows none)' % (name, sorted(wanted)))
+        continue
+    path, local = policies[0], None
+    for v in svc.get('volumes') or []:
+        if isinstance(v, str):
+            parts = v.split(':')
+            v = {'source': parts[0], 'target': parts[1] if len(parts) > 1 else parts[0], 'read_only': parts[2:] == ['ro']}
+        if v.get('target') == path:
+            if v.get('read_only') is not True:
+                problems.append('service %s: the policy mount is not read-only' % name)
+            source = v.get('source', '')
+            local = source if os.path.isabs(source) else os.path.join(repo, source)
+    if local is None and path.startswith('/app/'):
+        local = os.path.join(repo, path[len('/app/'):])
+    if local is None or not os.path.isfile(local):
+        problems.append('service %s: --policy %s is neither mounted nor a repository file the image ships under /app' % (name, path))
+        continue
+    policy = yaml.safe_load(open(local, encoding='utf-8')) or {}
+    allowed = set((policy.get('guards') or {}).get('allowed_namespaces') or [])
+    for ns, users in sorted(wanted.items()):
+        if ns not in allowed:
+            problems.append('service %s: %s (guards.allowed_namespaces %s) does not allow namespace %s of %s: its decisions would all be held back' % (name, os.path.relpath(local, repo), sorted(allowed), ns, ', '.join(sorted(users))))
+    with open(policy_out, 'w', encoding='utf-8') as f:
+        f.write(local)
+    print('compose: %s decides with %s, allowing %s; workloads in %s' % (name, os.path.relpath(local, repo), sorted(allowed), sorted(wanted)), file=sys.stderr)
+for p in problems:
+    print('docker-compose.yml: ' + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+" "$REPO" "$1"
 }
 
 # The Collector of the local replay: a pinned contrib image, its config mounted read-only, OTLP in on
@@ -734,6 +841,7 @@ PYEOF
 # Empty when there is none.
 FINSCALE_CLI=""
 find_finscale_cli() {
+  [[ -n "$FINSCALE_CLI" ]] && return 0
   command -v dotnet >/dev/null 2>&1 || return 1
   local candidate
   while IFS= read -r candidate; do
@@ -769,6 +877,12 @@ if ensure_docker_compose; then
     pass "docker-compose config -q"
     if [[ -n "$PYTHON" ]]; then
       if check_compose_commands; then pass "compose commands are finscale commands"; else fail "compose commands"; fi
+      COMPOSE_POLICY="$(mktemp)"
+      if check_compose_replay "$COMPOSE_POLICY"; then pass "compose replay: broker keeps event-time records, run's policy allows the workloads' namespaces"; else fail "compose replay evidence"; fi
+      if [[ -s "$COMPOSE_POLICY" ]] && find_finscale_cli; then
+        if dotnet "$FINSCALE_CLI" policy validate "$(cat "$COMPOSE_POLICY")" >&2; then pass "finscale policy validate (docker-compose run's policy)"; else fail "finscale policy validate (docker-compose run's policy)"; fi
+      fi
+      rm -f "$COMPOSE_POLICY"
       if check_collector_config; then pass "otel-collector: pinned, config read-only, OTLP -> kafka exporter to finscale's topics, loadgen sends to it"; else fail "otel-collector config"; fi
     fi
   else
