@@ -36,7 +36,16 @@ COPY src/FinScale.Streaming/FinScale.Streaming.csproj     src/FinScale.Streaming
 COPY src/FinScale.Telemetry.Kafka/FinScale.Telemetry.Kafka.csproj src/FinScale.Telemetry.Kafka/
 COPY src/FinScale.Testing.Kubernetes/FinScale.Testing.Kubernetes.csproj src/FinScale.Testing.Kubernetes/
 COPY src/FinScale.Host/FinScale.Host.csproj               src/FinScale.Host/
-RUN dotnet restore src/FinScale.Host/FinScale.Host.csproj
+# Restored for one Linux RID, the image's architecture (the publish below is RID-specific): BuildKit sets TARGETARCH
+# (amd64, or arm64 with `docker buildx build --platform linux/arm64`); the classic builder leaves it empty: amd64.
+# librdkafka.redist has a glibc-only build for both (linux-x64's centos8-librdkafka.so, linux-arm64's librdkafka.so).
+ARG TARGETARCH
+RUN case "${TARGETARCH:-amd64}" in \
+      amd64) echo linux-x64 ;; \
+      arm64) echo linux-arm64 ;; \
+      *) echo "TARGETARCH '${TARGETARCH}': build for linux/amd64 or linux/arm64" >&2; exit 1 ;; \
+    esac > /tmp/rid \
+ && dotnet restore src/FinScale.Host/FinScale.Host.csproj -r "$(cat /tmp/rid)"
 
 # 2. Sources, the Avro schemas (embedded resources of FinScale.Streaming) and the sample
 #    incident (copied next to the binary under samples/ for `finscale demo` and replay).
@@ -45,9 +54,14 @@ COPY deploy/base/policy.yaml deploy/base/
 COPY samples/ samples/
 COPY src/ src/
 
-# Framework-dependent and RID-agnostic (runtimes/*/native carries librdkafka per platform).
-RUN dotnet publish src/FinScale.Host/FinScale.Host.csproj -c Release -o /app --no-restore \
+# Framework-dependent (the runtime image has .NET) for that RID alone: only its librdkafka builds are copied, flat
+# into /app (for linux-x64 librdkafka.so, centos8-librdkafka.so and alpine-librdkafka.so, 36 MB), instead of
+# runtimes/*/native for seven platforms (104 MB). No apphost: the entrypoint is `dotnet /app/finscale.dll`.
+RUN dotnet publish src/FinScale.Host/FinScale.Host.csproj -c Release -r "$(cat /tmp/rid)" --self-contained false \
+      -p:UseAppHost=false -o /app --no-restore \
  && test -f /app/finscale.dll \
+ && test -f /app/librdkafka.so \
+ && test ! -e /app/runtimes \
  && test -f /app/appsettings.json \
  && test -d /app/samples/incident-pod-latency \
  && test -f /app/samples/demo-policy.yaml

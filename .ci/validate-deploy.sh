@@ -2,7 +2,7 @@
 # Validates the deployment files without a container engine or a cluster:
 #   - Dockerfile: static checks (stages, non-root USER, exec-form ENTRYPOINT, HEALTHCHECK, every
 #     COPY source exists, every src/*/*.csproj is copied before `dotnet restore`, CMD names a
-#     real finscale command);
+#     real finscale command, restore and publish for a Linux runtime identifier, framework-dependent);
 #   - docker-compose.yml: `docker-compose config -q`, and every finscale service's command names
 #     a real finscale subcommand with options that subcommand has; the local replay yields evidence:
 #     the broker keeps the event-time-stamped records (KAFKA_LOG_RETENTION_MS=-1) and the shadow
@@ -285,6 +285,24 @@ else:
     for f in ("Directory.Build.props", "Directory.Packages.props", "global.json"):
         if os.path.exists(os.path.join(repo, f)) and f not in before:
             problems.append("%s is not copied before dotnet restore" % f)
+# Publish for Linux only, framework-dependent: a RID-agnostic publish carries librdkafka for seven platforms
+# (runtimes/*/native, ~100 MB). The restore needs the same RID, as the publish runs --no-restore.
+runs = [a for k, a in instructions if k == "RUN"]
+publish = next((a for a in runs if "dotnet publish" in a), None)
+restore = next((a for a in runs if "dotnet restore" in a), None)
+def rid_given(command):
+    return re.search(r"(^|\s)(-r|--runtime)(\s|=)", command) is not None
+if publish is None:
+    problems.append("no RUN dotnet publish")
+else:
+    if not rid_given(publish):
+        problems.append("dotnet publish names no runtime identifier (-r linux-x64): the image would carry librdkafka for every platform")
+    if not re.search(r"--self-contained(\s+|=)false|--no-self-contained", publish):
+        problems.append("dotnet publish must be framework-dependent (--self-contained false): the aspnet runtime image has .NET")
+    if restore is not None and "--no-restore" in publish and not rid_given(restore):
+        problems.append("dotnet restore names no runtime identifier, which a --no-restore RID-specific publish needs")
+if "linux-x64" not in " ".join(runs) or re.search(r"\b(win|osx)-(x64|x86|arm64)\b", " ".join(runs)):
+    problems.append("the build should target linux-x64 (and no Windows/macOS runtime identifier)")
 for p in problems:
     print("Dockerfile: " + p, file=sys.stderr)
 sys.exit(1 if problems else 0)
