@@ -90,9 +90,11 @@ COPY --from=build /app /app
 # runAsNonRoot can verify it.
 USER $APP_UID
 
-# `finscale run` serves /healthz on Telemetry:Port (9464): ask it. Other commands (replay, audit, one-off runs)
-# serve nothing, so for them the check is that the process is there. Kubernetes ignores HEALTHCHECK and uses the
-# Deployment's httpGet probes on the same endpoints.
+# `finscale run` serves /healthz on Telemetry:Port (9464 unless configured): ask it. `finscale health` reads
+# Telemetry:Port from the same appsettings.json and FINSCALE_Telemetry__Port the run reads, so moving the port needs
+# no change here (a port set only in a run's --config file does: pass the file to health too). Other commands (replay,
+# audit, one-off runs) serve nothing, so for them the check is that the process is there. Kubernetes ignores
+# HEALTHCHECK and uses the Deployment's httpGet probes on the same endpoints (the container port named metrics).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["/bin/sh", "-c", "if tr '\\0' ' ' </proc/1/cmdline | grep -q ' run'; then exec dotnet /app/finscale.dll health; else grep -qa finscale /proc/1/cmdline; fi"]
 

@@ -34,17 +34,27 @@ internal static class FinScaleHost
     /// <summary>Prefix of environment variables that configure FinScale, e.g. <c>FINSCALE_Kafka__BootstrapServers</c>.</summary>
     public const string EnvironmentPrefix = "FINSCALE_";
 
+    /// <summary>
+    /// The configuration sources of every command, later winning: appsettings.json next to the binary, the
+    /// <c>--config</c> file, <c>FINSCALE_</c> environment variables, then the command line's overrides.
+    /// </summary>
+    public static IConfigurationBuilder AddConfigurationSources(IConfigurationBuilder configuration, CliSettings cli)
+    {
+        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        if (cli.ConfigFile is { } file)
+            configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
+        configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        configuration.AddInMemoryCollection(cli.Overrides);
+        return configuration;
+    }
+
     public static HostApplicationBuilder CreateBuilder(CliSettings cli)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-        if (cli.ConfigFile is { } file)
-            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false);
-        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.Configuration.AddInMemoryCollection(cli.Overrides);
+        AddConfigurationSources(builder.Configuration, cli);
 
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
