@@ -22,6 +22,10 @@
 #     per-kind modes apply); dry-run's policy enforces nothing. Replicas: where a KEDA ScaledObject
 #     scales the Deployment (shadow) the Deployment sets no replicas and minReplicaCount >= 2;
 #     elsewhere >= 2 replicas; one PodDisruptionBudget (maxUnavailable: 1) selects the pods.
+#   - finscale commands (compose services, the Deployments' args, the Dockerfile's CMD) are checked against
+#     the built CLI's own command tree, read from `finscale ... --help` (FINSCALE_DLL or the Debug build),
+#     else against .ci/finscale-cli.json, which tests/FinScale.IntegrationTests/CliTableTests.cs keeps
+#     equal to the real tree;
 #   - every rendered policy passes `finscale policy validate` when the CLI is already built
 #     (.ci/run builds it with the solution first; FINSCALE_DLL names another build); skipped otherwise.
 #   - deploy/examples/*/*.yaml (applied by hand, in no overlay): every object has apiVersion, kind and
@@ -106,29 +110,21 @@ ensure_kubectl() {
 }
 
 # ------------------------------------------------------------------------------------------
-# Shared Python: the finscale command line as the CLI defines it (src/FinScale.Host/Commands).
+# Shared Python: the finscale command line, read from $FINSCALE_CLI_TABLE: the built CLI's own --help when there is a
+# built CLI (cli_table_from_help), else .ci/finscale-cli.json, a copy of the command tree that
+# tests/FinScale.IntegrationTests/CliTableTests.cs keeps equal to the real one (System.CommandLine's RootCommand).
 # ------------------------------------------------------------------------------------------
+export FINSCALE_CLI_TABLE="$REPO/.ci/finscale-cli.json"
 read -r -d '' PY_CLI <<'PYEOF' || true
-import shlex
+import json, os, shlex
 
-# subcommand -> (options taking a value, flag options). `audit` has the subcommands tail, verify and report;
-# `config` the single subcommand `show`.
-COMMON = {"--bootstrap-servers", "-b", "--config"}
-CLI = {
-    "broker": ({"--brokers", "--partitions"}, set()),
-    "replay": (COMMON | {"--topic", "-t", "--speed"}, set()),
-    "run": (COMMON | {"--mode", "--policy", "--until-idle", "--group", "--schema-registry-url"}, set()),
-    "audit tail": (COMMON | {"--until-idle", "--topic", "-t"}, {"--from-beginning"}),
-    "audit verify": (COMMON | {"--until-idle", "--topic", "-t"}, set()),
-    "audit report": (COMMON | {"--until-idle", "--recovery-window"}, set()),
-    "demo": ({"--incident"}, set()),
-    "loadgen": ({"--otlp-endpoint", "--services", "--pods", "--rate", "--duration", "--incident",
-                 "--warm-up", "--incident-for", "--export-interval"}, set()),
-    "config show": ({"--config"}, set()),
-}
-# Options a subcommand cannot run without, and options that take one of a few values.
-REQUIRED = {"loadgen": {"--otlp-endpoint"}}
-CHOICES = {("run", "--mode"): ("shadow", "dry-run", "enforce"), ("loadgen", "--incident"): ("pod-latency", "none")}
+# "audit tail" -> options taking a value, flag options, required options, options' allowed values, positional arguments.
+_TABLE = json.load(open(os.environ["FINSCALE_CLI_TABLE"], encoding="utf-8"))["commands"]
+CLI = {name: (set(c.get("options", [])), set(c.get("flags", []))) for name, c in _TABLE.items()}
+REQUIRED = {name: set(c.get("required", [])) for name, c in _TABLE.items()}
+CHOICES = {(name, option): tuple(values) for name, c in _TABLE.items() for option, values in (c.get("choices") or {}).items()}
+TAKES_PATHS = {name for name, c in _TABLE.items() if c.get("arguments")}
+HELP = {"--help", "-h", "-?"}
 
 def option_values(argv, option):
     """The values given to option in argv (both `--opt v` and `--opt=v`)."""
@@ -139,8 +135,6 @@ def option_values(argv, option):
         elif token.startswith(option + "="):
             values.append(token.split("=", 1)[1])
     return values
-TAKES_PATHS = {"replay"}
-HELP = {"--help", "-h", "-?"}
 
 def check_command(argv):
     """Returns a problem with a finscale argv (the part after the entrypoint), or None."""
@@ -149,18 +143,14 @@ def check_command(argv):
     argv = [str(a) for a in (argv or [])]
     if not argv:
         return "no command (the image's CMD is used)"
-    name = argv[0]
-    rest = argv[1:]
-    if name == "audit":
-        if not rest or rest[0] not in ("tail", "verify", "report"):
-            return "'audit' needs the subcommand tail|verify|report, got %r" % (rest[:1],)
-        name, rest = "audit " + rest[0], rest[1:]
-    elif name == "config":
-        if not rest or rest[0] != "show":
-            return "'config' needs the subcommand 'show', got %r" % (rest[:1],)
-        name, rest = "config show", rest[1:]
+    name, rest = argv[0], argv[1:]
+    subcommands = sorted(c.split(" ", 1)[1] for c in CLI if c.startswith(name + " "))
+    if subcommands:
+        if not rest or rest[0] not in subcommands:
+            return "%r needs the subcommand %s, got %r" % (name, "|".join(subcommands), rest[:1])
+        name, rest = name + " " + rest[0], rest[1:]
     if name not in CLI:
-        return "%r is not a finscale command (%s)" % (argv[0], "|".join(sorted(CLI)))
+        return "%r is not a finscale command (%s)" % (argv[0], "|".join(sorted({c.split(" ")[0] for c in CLI})))
     valued, flags = CLI[name]
     positional = []
     i = 0
@@ -189,9 +179,61 @@ def check_command(argv):
     if positional and name not in TAKES_PATHS:
         return "%s: unexpected argument(s) %s" % (name, positional)
     if name in TAKES_PATHS and not positional:
-        return "%s: needs at least one PATH" % name
+        return "%s: needs %s" % (name, " ".join(_TABLE[name]["arguments"]))
     return None
 PYEOF
+
+# The command tree of the built CLI ($FINSCALE_CLI), from `finscale [COMMAND...] --help` for every command, written to
+# $1 in .ci/finscale-cli.json's shape, so the compose and Deployment commands are checked against the real CLI.
+cli_table_from_help() {
+  "$PYTHON" - "$FINSCALE_CLI" "$1" <<'PYEOF'
+import json, re, subprocess, sys
+dll, out = sys.argv[1:3]
+HELP = {"-?", "-h", "--help", "--version"}
+
+def sections(path):
+    p = subprocess.run(["dotnet", dll] + path + ["--help"], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise SystemExit("finscale %s --help: exit %d: %s" % (" ".join(path), p.returncode, p.stderr.strip()))
+    found, current = {}, None
+    for line in p.stdout.splitlines():
+        if re.match(r"^\S.*:$", line):
+            current = found.setdefault(line[:-1], [])
+        elif current is not None and re.match(r"^  \S", line):
+            current.append(re.split(r"\s{2,}", line.strip())[0])   # the usage column, without the description
+    return found
+
+commands = {}
+def walk(path):
+    found = sections(path)
+    subcommands = [usage.split()[0] for usage in found.get("Commands", [])]
+    for sub in subcommands:
+        walk(path + [sub])
+    if subcommands:
+        return
+    entry = {"options": [], "flags": [], "required": [], "choices": {}, "arguments": []}
+    for usage in found.get("Options", []):
+        required = "(REQUIRED)" in usage
+        m = re.match(r"^(.*?)(?:\s+<([^>]*)>)?$", usage.replace("(REQUIRED)", "").strip())
+        names = [n.strip() for n in m.group(1).split(",")]
+        if set(names) & HELP:
+            continue
+        entry["flags" if m.group(2) is None else "options"].extend(names)
+        if required:
+            entry["required"].append(max(names, key=len))
+        if m.group(2) and "|" in m.group(2):
+            entry["choices"][max(names, key=len)] = m.group(2).split("|")
+    entry["arguments"] = [re.sub(r"[<>]", "", usage.split()[0]) for usage in found.get("Arguments", [])]
+    commands[" ".join(path)] = {k: (sorted(v) if isinstance(v, list) and k != "arguments" else v) for k, v in entry.items()}
+
+walk([])
+if not commands:
+    raise SystemExit("no commands in finscale --help")
+with open(out, "w", encoding="utf-8") as f:
+    json.dump({"commands": commands}, f, indent=2, sort_keys=True)
+print("finscale --help: %d commands" % len(commands), file=sys.stderr)
+PYEOF
+}
 
 # ------------------------------------------------------------------------------------------
 # Checks
@@ -884,6 +926,19 @@ cd "$REPO"
 
 if ensure_python_yaml; then pass "python3 with PyYAML ($PYTHON)"; else fail "python3-yaml unavailable"; fi
 
+# The command line the checks hold commands against: the built CLI's own, else the copy in .ci/finscale-cli.json.
+CLI_TABLE_DIR="$(mktemp -d)"
+if [[ -n "$PYTHON" ]] && find_finscale_cli; then
+  if cli_table_from_help "$CLI_TABLE_DIR/cli.json"; then
+    export FINSCALE_CLI_TABLE="$CLI_TABLE_DIR/cli.json"
+    pass "finscale command tree from ${FINSCALE_CLI#"$REPO/"} --help"
+  else
+    fail "finscale command tree from ${FINSCALE_CLI#"$REPO/"} --help"
+  fi
+else
+  log "no built CLI (build src/FinScale.Host or set FINSCALE_DLL): commands are checked against .ci/finscale-cli.json"
+fi
+
 if [[ -n "$PYTHON" ]]; then
   if check_dockerfile; then pass "Dockerfile static checks"; else fail "Dockerfile static checks"; fi
 fi
@@ -944,6 +999,7 @@ else
   fail "kubectl (kubernetes-client) unavailable"
 fi
 
+rm -rf "$CLI_TABLE_DIR"
 ELAPSED=$((SECONDS - START))
 if [[ ${#FAILURES[@]} -eq 0 ]]; then
   echo "validate-deploy: OK: ${PASSED} checks passed in ${ELAPSED}s"

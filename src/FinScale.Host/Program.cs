@@ -7,9 +7,11 @@ namespace FinScale.Host;
 public static class Program
 {
     /// <summary>Parses the command line and runs the command; the exit code is 0 on success, 1 on failure, 2 on bad usage or configuration.</summary>
-    public static async Task<int> Main(string[] args)
-    {
-        var root = new RootCommand("FinScale.Streaming: detects anomalies in telemetry on Kafka and decides remediations for Kubernetes workloads.")
+    public static async Task<int> Main(string[] args) => await CreateRootCommand().Parse(args).InvokeAsync();
+
+    /// <summary>The command tree (also read by the tests that keep .ci/validate-deploy.sh's copy of it in step).</summary>
+    internal static RootCommand CreateRootCommand() =>
+        new("FinScale.Streaming: detects anomalies in telemetry on Kafka and decides remediations for Kubernetes workloads.")
         {
             BrokerCommand.Create(),
             ReplayCommand.Create(),
@@ -25,6 +27,4 @@ public static class Program
             HealthCommand.Create(),
             ChaosCommand.Create(),
         };
-        return await root.Parse(args).InvokeAsync();
-    }
 }
