@@ -21,7 +21,8 @@
 #     (Lease namespace and identity from the downward API), >= 2 replicas, no --mode (the policy's
 #     per-kind modes apply); dry-run's policy enforces nothing. Replicas: where a KEDA ScaledObject
 #     scales the Deployment (shadow) the Deployment sets no replicas and minReplicaCount >= 2;
-#     elsewhere >= 2 replicas; one PodDisruptionBudget (maxUnavailable: 1) selects the pods.
+#     elsewhere >= 2 replicas; one PodDisruptionBudget (maxUnavailable: 1) selects the pods; the container
+#     port named metrics (which the probes and the Service use) is Telemetry:Port (9464 or the env's).
 #   - finscale commands (compose services, the Deployments' args, the Dockerfile's CMD) are checked against
 #     the built CLI's own command tree, read from `finscale ... --help` (FINSCALE_DLL or the Debug build),
 #     else against .ci/finscale-cli.json, which tests/FinScale.IntegrationTests/CliTableTests.cs keeps
@@ -846,6 +847,11 @@ for d in deployments:
             return (env.get(n) or {}).get("value")
         def field(n):
             return (((env.get(n) or {}).get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+        # The probes and the Service reach the port named metrics: it must be the port the run serves (Telemetry:Port).
+        telemetry_port = str(value("FINSCALE_Telemetry__Port") or "9464")
+        metrics_ports = [str(p.get("containerPort")) for p in c.get("ports") or [] if p.get("name") == "metrics"]
+        if metrics_ports != [telemetry_port]:
+            problems.append(where + ": the container port named metrics is %s, Telemetry:Port is %s" % (metrics_ports, telemetry_port))
         k = "FINSCALE_Kubernetes__"
         if API_OVERLAY:
             for n in ("Enabled", "InCluster", "LeaderElection__Enabled"):
