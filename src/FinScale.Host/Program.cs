@@ -7,7 +7,12 @@ namespace FinScale.Host;
 public static class Program
 {
     /// <summary>Parses the command line and runs the command; the exit code is 0 on success, 1 on failure, 2 on bad usage or configuration.</summary>
-    public static async Task<int> Main(string[] args) => await CreateRootCommand().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        // Before any Kafka client starts its threads.
+        NativeHeap.LimitArenas();
+        return await CreateRootCommand().Parse(args).InvokeAsync();
+    }
 
     /// <summary>The command tree (also read by the tests that keep .ci/validate-deploy.sh's copy of it in step).</summary>
     internal static RootCommand CreateRootCommand() =>

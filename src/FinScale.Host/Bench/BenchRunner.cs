@@ -167,7 +167,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             await output.WriteLineAsync(latency.Summary);
             await output.WriteLineAsync($"{gcLatency} (latency phase); {gcThroughput} (throughput rounds); server GC {System.Runtime.GCSettings.IsServerGC}, latency mode {System.Runtime.GCSettings.LatencyMode}");
             await WriteAsync($"peak RSS: {peakPipeline / 1048576.0:F0} MiB while the pipeline ran (VmHWM reset at its start; includes the bench's producers in later rounds and the latency phase); {processPeakBeforePipeline / 1048576.0:F0} MiB before it (workload generation, producer, bare consumer); the broker runs in its own process unless --bootstrap-servers");
-            await output.WriteLineAsync($"memory while the pipeline ran, {memory.Describe()}");
+            await output.WriteLineAsync($"memory while the pipeline ran, {memory.Describe()}; {NativeHeap.State}");
             await WriteAsync($"GC heap per series: {perSeries:F0} B ({(heapAfter - heapBefore) / 1048576.0:F1} MiB over {workload.Series:N0} series: catalog keys, decoder's hash and stream maps, detector state, plus per-run fixed allocations such as the {exemplarBytes >> 20} MiB exemplar index and channel buffers; {(double)(heapAfter - heapBefore - exemplarBytes) / workload.Series:F0} B without the exemplar index); native librdkafka buffers are not in it");
             await WriteAsync($"series: {stats.Series:N0} interned, {stats.SeriesRefused:N0} refused; points out of order {stats.OutOfOrderPoints:N0}, dead-lettered records {stats.DeadLettered:N0}");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
