@@ -77,7 +77,7 @@ internal static class RunCommand
         var endpoint = host.Services.GetRequiredService<KafkaEndpoint>();
         var topics = host.Services.GetRequiredService<IOptions<TopicOptions>>().Value;
         endpoint.EnsureReachable();
-        await endpoint.EnsureTopicsAsync(topics.PipelineTopics, topics.Partitions, topics.ReplicationFactor, cancellationToken);
+        await endpoint.EnsurePipelineTopicsAsync(topics, cancellationToken);
     }
 
     /// <summary>Prepares the cluster and runs the pipeline until stopped or idle.</summary>

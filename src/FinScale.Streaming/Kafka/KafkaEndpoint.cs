@@ -61,6 +61,22 @@ public sealed class KafkaEndpoint : IDisposable
         }
     }
 
+    /// <summary>
+    /// The configuration the audit topic is created with: kept for ever (<c>retention.ms=-1</c>) and never compacted, since
+    /// it is the evidence of every decision and its hash chain breaks if a record goes. Applied only when FinScale creates
+    /// the topic; an existing topic keeps its own settings.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> AuditTopicConfigs { get; } =
+        new Dictionary<string, string> { ["retention.ms"] = "-1", ["cleanup.policy"] = "delete" };
+
+    /// <summary>Creates the topics <c>finscale run</c> reads and writes that are missing: the audit topic with <see cref="AuditTopicConfigs"/>.</summary>
+    public async Task EnsurePipelineTopicsAsync(TopicOptions topics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        await EnsureTopicsAsync([topics.Audit], topics.Partitions, topics.ReplicationFactor, cancellationToken, new Dictionary<string, string>(AuditTopicConfigs));
+        await EnsureTopicsAsync(topics.PipelineTopics.Where(t => !string.Equals(t, topics.Audit, StringComparison.Ordinal)), topics.Partitions, topics.ReplicationFactor, cancellationToken);
+    }
+
     /// <summary>Creates any of <paramref name="topics"/> that do not exist yet, with <paramref name="configs"/> (e.g. <c>cleanup.policy=compact</c>) on a real cluster.</summary>
     public async Task EnsureTopicsAsync(IEnumerable<string> topics, int partitions, short replicationFactor, CancellationToken cancellationToken, Dictionary<string, string>? configs = null)
     {
