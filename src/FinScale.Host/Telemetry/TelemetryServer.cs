@@ -41,6 +41,20 @@ internal sealed class TelemetryServer : IAsyncDisposable
             : endpoint;
     }
 
+    /// <summary>
+    /// What <c>/readyz</c> answers: 200 while the consumer's Kafka statistics show a broker up, else 503; a standby (leader
+    /// election on, lease held elsewhere) is always ready, since it only competes for the lease and its consumer is idle
+    /// until it leads. The body names Kafka's state, the brokers up, the role (<c>single</c>, <c>leader</c>,
+    /// <c>standby</c>) and the records consumed.
+    /// </summary>
+    internal static (int Status, string Body) Readiness(bool connected, int brokersUp, ILeadership? leadership, long records)
+    {
+        var role = leadership is null ? "single" : leadership.IsLeader ? "leader" : "standby";
+        var body = string.Create(CultureInfo.InvariantCulture,
+            $"kafka={(connected ? "connected" : "disconnected")} brokers_up={brokersUp} role={role} records={records}\n");
+        return (connected || role == "standby" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, body);
+    }
+
     /// <summary>The address the server listens on.</summary>
     public string Address => _app.Urls.FirstOrDefault() ?? string.Empty;
 
@@ -77,12 +91,8 @@ internal sealed class TelemetryServer : IAsyncDisposable
         app.MapGet("/readyz", () =>
         {
             var kafka = pipeline.Kafka;
-            var connected = kafka.IsConnected(options.ReadyFreshness);
-            var role = leadership is null ? "single" : leadership.IsLeader ? "leader" : "standby";
-            var body = string.Create(CultureInfo.InvariantCulture,
-                $"kafka={(connected ? "connected" : "disconnected")} brokers_up={kafka.BrokersUp} role={role} records={pipeline.Stats.Records}\n");
-            // A standby is ready: it competes for the lease and takes over when the leader goes (its own consumer is idle).
-            return connected || role == "standby" ? Results.Text(body) : Results.Text(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+            var (status, body) = Readiness(kafka.IsConnected(options.ReadyFreshness), kafka.BrokersUp, leadership, pipeline.Stats.Records);
+            return Results.Text(body, statusCode: status);
         });
         try
         {
