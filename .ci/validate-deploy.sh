@@ -17,7 +17,9 @@
 #     deploy/base/policy.yaml (whose shipped default allows no namespace) with namespaces listed,
 #     every rule and other guard the same, so its evidence is for what would be promoted. Dry-run and enforce: the
 #     Roles/ClusterRoles are exactly deploy/rbac/rbac.yaml's, every binding's subject is the finscale
-#     ServiceAccount in the overlay's namespace, in-cluster credentials, leader election env
+#     ServiceAccount in the overlay's namespace; ClusterRole finscale-executor (the namespaced writes) is bound by no
+#     ClusterRoleBinding, only by RoleBindings, one in each namespace of the policy's guards.allowed_namespaces and in
+#     no other (and Kubernetes:ClusterView:Namespaces, when set, lists the same); in-cluster credentials, leader election env
 #     (Lease namespace and identity from the downward API), >= 2 replicas, no --mode (the policy's
 #     per-kind modes apply); dry-run's policy enforces nothing. Replicas: where a KEDA ScaledObject
 #     scales the Deployment (shadow) the Deployment sets no replicas and minReplicaCount >= 2;
@@ -699,7 +701,12 @@ def of_kind(*k):
 
 # Namespaces: shadow is namespace-less (kubectl -n picks it); the API overlays pin one, which the
 # bindings' subjects and the Lease Role depend on.
-namespaced = [d for d in docs if d.get("kind") not in CLUSTER_SCOPED]
+# The executor RoleBindings (roleRef ClusterRole finscale-executor) live in the namespaces finscale may act on, not in its own.
+EXECUTOR_ROLE = ("ClusterRole", "finscale-executor")
+def is_executor_binding(d):
+    ref = d.get("roleRef") or {}
+    return d.get("kind") == "RoleBinding" and (ref.get("kind"), ref.get("name")) == EXECUTOR_ROLE
+namespaced = [d for d in docs if d.get("kind") not in CLUSTER_SCOPED and not is_executor_binding(d)]
 namespaces = {(d.get("metadata") or {}).get("namespace") for d in namespaced}
 if API_OVERLAY:
     if len(namespaces) != 1 or None in namespaces:
@@ -817,6 +824,7 @@ for d in deployments:
                 if not isinstance(policy.get("rules"), list) or not policy["rules"]:
                     problems.append("policy: no rules")
                 allowed = (policy.get("guards") or {}).get("allowed_namespaces")
+                policy_namespaces = set(map(str, allowed or []))
                 effective = set(kinds_modes.values()) | {modes.get("default")}
                 if API_OVERLAY and not allowed:
                     problems.append("policy: guards.allowed_namespaces is empty: the %s overlay would act on nothing" % overlay)
@@ -861,6 +869,8 @@ for d in deployments:
                 problems.append(where + ": the Lease namespace must come from the pod's (fieldRef metadata.namespace)")
             if field(k + "LeaderElection__Identity") != "metadata.name":
                 problems.append(where + ": the leader identity must be the pod name (fieldRef metadata.name)")
+            # The cluster view's namespaces (Kubernetes:ClusterView:Namespaces:N); none: every namespace.
+            view_namespaces = {str(value(n)) for n in env if n and n.startswith(k + "ClusterView__Namespaces__")}
         else:
             for n in sorted(n for n in env if n and n.startswith(k)):
                 problems.append(where + ": shadow contacts no Kubernetes API (Kubernetes:Enabled stays unset), but sets %s" % n)
@@ -894,6 +904,24 @@ else:
             problems.append("%s: subjects must be the finscale ServiceAccount in %s, are %s" % (where, namespace, subjects))
     for key in set(got) - bound:
         problems.append("RBAC: %s/%s is bound to nothing" % key)
+    # Least privilege by namespace: the executor's namespaced writes are bound by one RoleBinding per namespace the
+    # policy allows (guards.allowed_namespaces), never cluster-wide, so the allow-list and RBAC cannot drift apart.
+    for b in of_kind("ClusterRoleBinding"):
+        if ((b.get("roleRef") or {}).get("kind"), (b.get("roleRef") or {}).get("name")) == EXECUTOR_ROLE:
+            problems.append("ClusterRoleBinding/%s binds ClusterRole finscale-executor cluster-wide: bind it per allowed namespace with a RoleBinding" % b["metadata"]["name"])
+    executor_namespaces = [str(b["metadata"].get("namespace")) for b in of_kind("RoleBinding") if is_executor_binding(b)]
+    if len(executor_namespaces) != len(set(executor_namespaces)):
+        problems.append("RBAC: more than one executor RoleBinding in a namespace: %s" % sorted(executor_namespaces))
+    if "policy_namespaces" in globals() and set(executor_namespaces) != policy_namespaces:
+        problems.append("RBAC: executor RoleBindings in %s, the policy's guards.allowed_namespaces is %s: every allowed namespace needs a RoleBinding to ClusterRole finscale-executor (executor-rolebindings.yaml) and every RoleBinding an allowed namespace"
+                        % (sorted(executor_namespaces), sorted(policy_namespaces)))
+    if namespace in executor_namespaces:
+        problems.append("RBAC: an executor RoleBinding in finscale's own namespace %s: finscale would act on itself" % namespace)
+    # The cluster view lists only its namespaces' pods and workloads when Kubernetes:ClusterView:Namespaces is set: keep
+    # them the allowed ones (a decision on a namespace it does not list has no pods, owners or versions to read).
+    if "view_namespaces" in globals() and view_namespaces and view_namespaces != policy_namespaces:
+        problems.append("Kubernetes:ClusterView:Namespaces %s differs from the policy's guards.allowed_namespaces %s"
+                        % (sorted(view_namespaces), sorted(policy_namespaces)))
 
 print("%s rendered: %s" % (overlay, ", ".join(kinds)), file=sys.stderr)
 for p in problems:
