@@ -7,25 +7,64 @@ using YamlDotNet.RepresentationModel;
 
 namespace FinScale.Kubernetes.Tests;
 
-/// <summary>Least privilege: every request the executors, the cluster view and leader election make is granted by deploy/rbac/rbac.yaml.</summary>
+/// <summary>Least privilege: every request the executors, the cluster view and leader election make is granted by
+/// deploy/rbac/rbac.yaml's roles through the bindings an API overlay renders (rbac.yaml's own, and the overlay's
+/// executor-rolebindings.yaml), in the namespace the request is made in: a RoleBinding grants only in its namespace,
+/// a ClusterRoleBinding everywhere, and a cluster-scoped request (nodes, a list across all namespaces) needs the latter.</summary>
 public sealed class RbacTests : ExecutorTestBase
 {
-    private sealed record Grant(string Kind, string Group, string Resource, string Verb, IReadOnlyList<string>? ResourceNames);
+    /// <summary>finscale's own namespace in the dry-run and enforce overlays (their app/kustomization.yaml): where the
+    /// namespace-less RoleBinding of rbac.yaml (the leader-election Lease) lands, and where the Lease is.</summary>
+    private const string OwnNamespace = "finscale";
 
-    private static List<Grant> LoadGrants()
+    /// <summary>The overlays that render RBAC, each with its executor RoleBindings (copied next to the tests).</summary>
+    public static TheoryData<string> ApiOverlays => new() { "dry-run", "enforce" };
+
+    private sealed record Grant(string RoleKind, string Role, string Group, string Resource, string Verb, IReadOnlyList<string>? ResourceNames);
+
+    private sealed record Binding(string Kind, string Name, string Namespace, string RoleKind, string Role);
+
+    private sealed record Rbac(IReadOnlyList<Grant> Grants, IReadOnlyList<Binding> Bindings);
+
+    private static IEnumerable<YamlMappingNode> Documents(string relativePath)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "rbac.yaml");
         var stream = new YamlStream();
-        using (var reader = new StreamReader(path))
+        using (var reader = new StreamReader(Path.Combine(AppContext.BaseDirectory, relativePath)))
         {
             stream.Load(reader);
         }
 
-        var grants = new List<Grant>();
-        foreach (var doc in stream.Documents)
+        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>();
+    }
+
+    private static string Scalar(YamlMappingNode m, string key) => ((YamlScalarNode)m[key]).Value ?? string.Empty;
+
+    private static string? Optional(YamlMappingNode m, string key) =>
+        m.Children.TryGetValue(new YamlScalarNode(key), out var n) ? ((YamlScalarNode)n).Value : null;
+
+    /// <summary>rbac.yaml's roles and bindings plus the overlay's executor RoleBindings; null: rbac.yaml alone.</summary>
+    private static Rbac Load(string? overlay)
+    {
+        var docs = Documents("rbac.yaml").ToList();
+        if (overlay is not null)
         {
-            var root = (YamlMappingNode)doc.RootNode;
-            var kind = ((YamlScalarNode)root["kind"]).Value!;
+            docs.AddRange(Documents(Path.Combine("rbac", overlay, "executor-rolebindings.yaml")));
+        }
+
+        var grants = new List<Grant>();
+        var bindings = new List<Binding>();
+        foreach (var root in docs)
+        {
+            var kind = Scalar(root, "kind");
+            var metadata = (YamlMappingNode)root["metadata"];
+            if (kind is "RoleBinding" or "ClusterRoleBinding")
+            {
+                var roleRef = (YamlMappingNode)root["roleRef"];
+                // rbac.yaml's bindings are namespace-less: the overlay's namespace (finscale's own) is theirs.
+                bindings.Add(new Binding(kind, Scalar(metadata, "name"), Optional(metadata, "namespace") ?? OwnNamespace, Scalar(roleRef, "kind"), Scalar(roleRef, "name")));
+                continue;
+            }
+
             if (kind is not ("ClusterRole" or "Role"))
             {
                 continue;
@@ -42,32 +81,79 @@ public sealed class RbacTests : ExecutorTestBase
                     {
                         foreach (var v in List(rule, "verbs"))
                         {
-                            grants.Add(new Grant(kind, g, r, v, names));
+                            grants.Add(new Grant(kind, Scalar(metadata, "name"), g, r, v, names));
                         }
                     }
                 }
             }
         }
 
-        return grants;
+        return new Rbac(grants, bindings);
     }
 
-    private static bool Granted(IReadOnlyCollection<Grant> grants, ApiRequest r) => grants.Any(g =>
+    private static bool Matches(Grant g, ApiRequest r) =>
         (g.Group == "*" || g.Group == r.Group)
         && (g.Resource == "*" || g.Resource == r.RbacResource)
         && (g.Verb == "*" || g.Verb == r.Verb)
-        && (g.ResourceNames is null || (r.Name is not null && g.ResourceNames.Contains(r.Name)))
-        // Leases are granted by the namespaced Role only; everything else by the ClusterRole.
-        && (r.Resource != "leases" || g.Kind == "Role"));
+        && (g.ResourceNames is null || (r.Name is not null && g.ResourceNames.Contains(r.Name)));
+
+    /// <summary>As the API server decides: some binding that applies where the request is made refers to a role with a
+    /// matching rule. A ClusterRoleBinding applies everywhere; a RoleBinding only to requests in its own namespace (so
+    /// never to a cluster-scoped one, whose namespace is null).</summary>
+    private static bool Granted(Rbac rbac, ApiRequest r) => rbac.Bindings.Any(b =>
+        (b.Kind == "ClusterRoleBinding" || (r.Namespace is not null && r.Namespace == b.Namespace))
+        && rbac.Grants.Any(g => g.RoleKind == b.RoleKind && g.Role == b.Role && Matches(g, r)));
+
+    private static ApiRequest Request(string verb, string group, string resource, string? subresource, string? ns, string? name = "x") =>
+        new(verb == "create" ? "POST" : verb == "patch" ? "PATCH" : "GET", verb, group, "v1", resource, subresource, ns, name, DryRun: false, ContentType: null);
 
     [Fact]
     public void RbacYaml_GrantsNoWildcardsAndNoDelete()
     {
-        var grants = LoadGrants();
+        var grants = Load(null).Grants;
 
         Assert.NotEmpty(grants);
         Assert.DoesNotContain(grants, g => g.Group == "*" || g.Resource == "*" || g.Verb == "*");
         Assert.DoesNotContain(grants, g => g.Verb is "delete" or "deletecollection" or "escalate" or "bind" or "impersonate");
+    }
+
+    [Theory]
+    [MemberData(nameof(ApiOverlays))]
+    public void ExecutorWrites_AreGrantedOnlyInTheNamespacesBoundPerNamespace(string overlay)
+    {
+        var rbac = Load(overlay);
+
+        // finscale-executor (the namespaced writes) is bound by RoleBindings only, never cluster-wide.
+        Assert.DoesNotContain(rbac.Bindings, b => b.Kind == "ClusterRoleBinding" && b.Role == "finscale-executor");
+        var executorNamespaces = rbac.Bindings.Where(b => b.Kind == "RoleBinding" && b.Role == "finscale-executor").Select(b => b.Namespace).ToList();
+        Assert.Equal([Ns], executorNamespaces); // the overlays' policy.yaml allows payments (validate-deploy checks the two agree)
+
+        // The writes: granted in the allowed namespace, refused in any other.
+        ApiRequest[] writes =
+        [
+            Request("get", "", "pods", null, Ns),
+            Request("create", "", "pods", "eviction", Ns),
+            Request("patch", "apps", "deployments", null, Ns),
+            Request("patch", "apps", "deployments", "scale", Ns),
+            Request("patch", "networking.istio.io", "virtualservices", null, Ns),
+        ];
+        foreach (var write in writes)
+        {
+            Assert.True(Granted(rbac, write), $"{write.Verb} {write.RbacResource} in {Ns} is not granted");
+            var elsewhere = write with { Namespace = "kube-system" };
+            Assert.False(Granted(rbac, elsewhere), $"{write.Verb} {write.RbacResource} in kube-system is granted");
+            Assert.False(Granted(rbac, write with { Namespace = OwnNamespace }), $"{write.Verb} {write.RbacResource} in finscale's own namespace is granted");
+        }
+
+        // Cordon is cluster-scoped (nodes): the ClusterRoleBinding of finscale-node-executor, and nothing more.
+        Assert.True(Granted(rbac, Request("patch", "", "nodes", null, null, "node-a")));
+        Assert.Contains(rbac.Bindings, b => b.Kind == "ClusterRoleBinding" && b.Role == "finscale-node-executor");
+        Assert.All(rbac.Grants.Where(g => g.Role == "finscale-node-executor"), g => Assert.Equal("nodes", g.Resource));
+
+        // The cluster view lists everywhere (a ClusterRoleBinding); the Lease only in finscale's own namespace.
+        Assert.True(Granted(rbac, Request("list", "", "pods", null, null)));
+        Assert.True(Granted(rbac, Request("update", "coordination.k8s.io", "leases", null, OwnNamespace, "finscale-leader")));
+        Assert.False(Granted(rbac, Request("update", "coordination.k8s.io", "leases", null, Ns, "finscale-leader")));
     }
 
     [Fact]
@@ -109,7 +195,7 @@ public sealed class RbacTests : ExecutorTestBase
 
         using (var candidate = new LeaderElectionService(Client, new LeaderElectionOptions
         {
-            LeaseNamespace = Ns,
+            LeaseNamespace = OwnNamespace,
             Identity = "rbac-tour",
             LeaseDuration = TimeSpan.FromSeconds(1),
             RenewDeadline = TimeSpan.FromMilliseconds(700),
@@ -127,12 +213,24 @@ public sealed class RbacTests : ExecutorTestBase
             await run;
         }
 
-        var grants = LoadGrants();
+        // This test's own requests, namespace by namespace, as each API overlay binds the roles.
+        foreach (var overlay in new[] { "dry-run", "enforce" })
+        {
+            var rbac = Load(overlay);
+            var refused = Server.Requests.Where(r => !Granted(rbac, r))
+                .Select(r => $"{r.Verb} {r.Group}/{r.RbacResource} in {r.Namespace ?? "(cluster)"}")
+                .Distinct()
+                .ToList();
+            Assert.True(refused.Count == 0, $"not granted by deploy/rbac/rbac.yaml and deploy/overlays/{overlay}'s bindings: " + string.Join(", ", refused));
+        }
+
+        // Every request of every test in this run (other tests use other namespaces): some bound role has the rule.
+        var grants = Load("enforce").Grants;
         var observed = FakeKubernetesApiServer.AllRequests
             .Select(r => (r.Verb, r.Group, Resource: r.RbacResource))
             .Distinct()
             .ToList();
-        var notGranted = FakeKubernetesApiServer.AllRequests.Where(r => !Granted(grants, r))
+        var notGranted = FakeKubernetesApiServer.AllRequests.Where(r => !grants.Any(g => Matches(g, r)))
             .Select(r => $"{r.Verb} {r.Group}/{r.RbacResource}")
             .Distinct()
             .ToList();
