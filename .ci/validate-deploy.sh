@@ -25,6 +25,12 @@
 #     scales the Deployment (shadow) the Deployment sets no replicas and minReplicaCount >= 2;
 #     elsewhere >= 2 replicas; one PodDisruptionBudget (maxUnavailable: 1) selects the pods; the container
 #     port named metrics (which the probes and the Service use) is Telemetry:Port (9464 or the env's).
+#   - deploy/overlays/shadow-secured-kafka (an example: shadow against SASL_SSL Kafka) is held to shadow's checks, and:
+#     security.protocol / sasl.mechanism as FINSCALE_Kafka__Properties__* env, sasl.username / sasl.password only from
+#     secretKeyRefs, ssl.ca.location a file of a read-only Secret mount, every Secret key it refers to listed in its
+#     secret.example.yaml (never rendered), the ScaledObject's kafka trigger authenticated by a TriggerAuthentication
+#     with the kafka scaler's parameters (sasl, username, password, tls, ca) agreeing with finscale's mechanism and TLS;
+#     the plain shadow overlay sets no Kafka:Properties and no TriggerAuthentication (plaintext).
 #   - finscale commands (compose services, the Deployments' args, the Dockerfile's CMD) are checked against
 #     the built CLI's own command tree, read from `finscale ... --help` (FINSCALE_DLL or the Debug build),
 #     else against .ci/finscale-cli.json, which tests/FinScale.IntegrationTests/CliTableTests.cs keeps
@@ -656,7 +662,9 @@ PYEOF
 }
 
 # The overlays CI renders, and where their rendered finscale-policy ConfigMaps are written for the CLI.
-OVERLAYS=(shadow dry-run enforce)
+OVERLAYS=(shadow dry-run enforce shadow-secured-kafka)
+# An example overlay's base, whose checks (and policy) it is held to.
+base_overlay() { case "$1" in shadow-secured-kafka) echo shadow ;; *) echo "$1" ;; esac; }
 WORK=""
 render_overlay() {
   # Current Kustomize notes deprecated fields on stderr; only the exit code matters here.
@@ -664,10 +672,12 @@ render_overlay() {
 }
 
 check_rendered_objects() {
-  "$PYTHON" - "$REPO" "$1" "$WORK/$1.yaml" "$WORK/$1.policy.yaml" <<PYEOF
+  FINSCALE_BASE_OVERLAY="$(base_overlay "$1")" "$PYTHON" - "$REPO" "$1" "$WORK/$1.yaml" "$WORK/$1.policy.yaml" <<PYEOF
 import sys, os, yaml
 $PY_CLI
 repo, overlay, rendered, policy_out = sys.argv[1:5]
+# An example overlay built on another (shadow-secured-kafka on shadow) is held to that overlay's rules and policy.
+label, overlay = overlay, os.environ.get("FINSCALE_BASE_OVERLAY") or overlay
 docs = [d for d in yaml.safe_load_all(open(rendered, encoding="utf-8")) if d is not None]
 problems = []
 RBAC_KINDS = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
@@ -923,9 +933,125 @@ else:
         problems.append("Kubernetes:ClusterView:Namespaces %s differs from the policy's guards.allowed_namespaces %s"
                         % (sorted(view_namespaces), sorted(policy_namespaces)))
 
-print("%s rendered: %s" % (overlay, ", ".join(kinds)), file=sys.stderr)
+print("%s rendered: %s" % (label, ", ".join(kinds)), file=sys.stderr)
 for p in problems:
-    print("deploy/overlays/%s: %s" % (overlay, p), file=sys.stderr)
+    print("deploy/overlays/%s: %s" % (label, p), file=sys.stderr)
+sys.exit(1 if problems else 0)
+PYEOF
+}
+
+# deploy/overlays/shadow-secured-kafka (shadow against SASL_SSL Kafka): librdkafka's settings as Kafka:Properties env,
+# credentials only from the Secret finscale-kafka, whose every referenced key secret.example.yaml lists; ssl.ca.location
+# is a file of a read-only Secret mount; KEDA's kafka trigger authenticates through a TriggerAuthentication with the
+# kafka scaler's parameters from the same Secret, agreeing with the mechanism and TLS finscale uses. The plain shadow
+# overlay stays plaintext (no Kafka:Properties, no TriggerAuthentication).
+check_secured_kafka() {
+  "$PYTHON" - "$REPO" "$WORK/shadow-secured-kafka.yaml" "$WORK/shadow.yaml" <<'PYEOF'
+import os, sys, yaml
+repo, rendered, shadow = sys.argv[1:4]
+where = "deploy/overlays/shadow-secured-kafka"
+problems = []
+docs = [d for d in yaml.safe_load_all(open(rendered, encoding="utf-8")) if isinstance(d, dict)]
+example_path = os.path.join(repo, where, "secret.example.yaml")
+example = yaml.safe_load(open(example_path, encoding="utf-8")) or {}
+if example.get("apiVersion") != "v1" or example.get("kind") != "Secret" or not (example.get("metadata") or {}).get("name"):
+    problems.append("secret.example.yaml: not a v1 Secret with a metadata.name")
+secret_name = (example.get("metadata") or {}).get("name")
+example_keys = set((example.get("stringData") or {})) | set((example.get("data") or {}))
+values = dict(example.get("stringData") or {})
+for d in docs:
+    if d.get("kind") == "Secret":
+        problems.append("renders Secret/%s: credentials are yours to create, never applied from the repository" % d["metadata"].get("name"))
+def referenced(name, key, what):
+    if name != secret_name or key not in example_keys:
+        problems.append("%s refers to Secret %s key %s, which secret.example.yaml (Secret %s: %s) does not list" % (what, name, key, secret_name, sorted(example_keys)))
+
+deployments = [d for d in docs if d.get("kind") == "Deployment"]
+ca_sources = set()   # (secret, key) behind finscale's ssl.ca.location: KEDA's ca must be the same certificate
+for d in deployments:
+    pod = d["spec"]["template"]["spec"]
+    volumes = {v.get("name"): v for v in pod.get("volumes") or []}
+    secret_files = {}   # path in the container -> (secret, key)
+    for c in pod.get("containers") or []:
+        env = {e.get("name"): e for e in c.get("env") or []}
+        for e in env.values():
+            ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+            if ref:
+                referenced(ref.get("name"), ref.get("key"), "env %s" % e.get("name"))
+        for m in c.get("volumeMounts") or []:
+            sec = (volumes.get(m.get("name")) or {}).get("secret")
+            if sec is None:
+                continue
+            if m.get("readOnly") is not True:
+                problems.append("the Secret volume %s is mounted writable at %s" % (m.get("name"), m.get("mountPath")))
+            items = sec.get("items")
+            if not items:
+                problems.append("the Secret volume %s projects every key of %s as a file: list the CA only (items)" % (m.get("name"), sec.get("secretName")))
+            for item in items or []:
+                referenced(sec.get("secretName"), item.get("key"), "volume %s" % m.get("name"))
+                secret_files[m.get("mountPath").rstrip("/") + "/" + item.get("path")] = (sec.get("secretName"), item.get("key"))
+        k = "FINSCALE_Kafka__Properties__"
+        def plain(n):
+            return (env.get(k + n) or {}).get("value")
+        protocol, mechanism = plain("security.protocol"), plain("sasl.mechanism")
+        if protocol not in ("SASL_SSL", "SSL"):
+            problems.append("%ssecurity.protocol is %r, not SASL_SSL (or SSL)" % (k, protocol))
+        for n in ("sasl.username", "sasl.password"):
+            e = env.get(k + n) or {}
+            if "value" in e or not (e.get("valueFrom") or {}).get("secretKeyRef"):
+                problems.append("%s%s must come from a secretKeyRef, never a literal value" % (k, n))
+        ca = plain("ssl.ca.location")
+        if ca not in secret_files:
+            problems.append("%sssl.ca.location %r is not a file of a read-only Secret mount %s" % (k, ca, sorted(secret_files)))
+        else:
+            ca_sources.add(secret_files[ca])
+        # KEDA reads the same Secret: its SASL type and TLS must be the ones finscale uses.
+        keda_sasl = {"PLAIN": "plaintext", "SCRAM-SHA-256": "scram_sha256", "SCRAM-SHA-512": "scram_sha512"}.get(mechanism)
+        if protocol == "SASL_SSL" and keda_sasl is None:
+            problems.append("%ssasl.mechanism %r is not one KEDA's kafka scaler speaks (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)" % (k, mechanism))
+        if keda_sasl and values.get("sasl") != keda_sasl:
+            problems.append("secret.example.yaml's sasl is %r; KEDA's name for %s is %r" % (values.get("sasl"), mechanism, keda_sasl))
+        if protocol in ("SASL_SSL", "SSL") and values.get("tls") != "enable":
+            problems.append("secret.example.yaml's tls is %r: KEDA must use TLS (enable) as finscale does" % values.get("tls"))
+
+auths = {d["metadata"]["name"]: d for d in docs if d.get("kind") == "TriggerAuthentication"}
+KEDA_KAFKA_AUTH = {"sasl", "username", "password", "tls", "ca", "cert", "key"}
+for name, a in auths.items():
+    params = {}
+    for ref in (a.get("spec") or {}).get("secretTargetRef") or []:
+        params[ref.get("parameter")] = ref
+        referenced(ref.get("name"), ref.get("key"), "TriggerAuthentication/%s parameter %s" % (name, ref.get("parameter")))
+    unknown = set(params) - KEDA_KAFKA_AUTH
+    if unknown:
+        problems.append("TriggerAuthentication/%s: %s are not kafka scaler authentication parameters %s" % (name, sorted(unknown), sorted(KEDA_KAFKA_AUTH)))
+    missing = {"sasl", "username", "password", "tls", "ca"} - set(params)
+    if missing:
+        problems.append("TriggerAuthentication/%s: no %s" % (name, sorted(missing)))
+    ca_ref = params.get("ca") or {}
+    if ca_sources and (ca_ref.get("name"), ca_ref.get("key")) not in ca_sources:
+        problems.append("TriggerAuthentication/%s: ca is Secret %s key %s, finscale's ssl.ca.location is %s" % (name, ca_ref.get("name"), ca_ref.get("key"), sorted(ca_sources)))
+scaled = [d for d in docs if d.get("kind") == "ScaledObject"]
+if not scaled:
+    problems.append("renders no ScaledObject")
+for so in scaled:
+    for t in (so.get("spec") or {}).get("triggers") or []:
+        if t.get("type") != "kafka":
+            continue
+        ref = (t.get("authenticationRef") or {}).get("name")
+        if ref not in auths:
+            problems.append("ScaledObject/%s: the kafka trigger's authenticationRef %r is not a rendered TriggerAuthentication %s" % (so["metadata"]["name"], ref, sorted(auths)))
+
+# The default shadow overlay stays plaintext: no Kafka:Properties, no Secret reference, no TriggerAuthentication.
+for d in (d for d in yaml.safe_load_all(open(shadow, encoding="utf-8")) if isinstance(d, dict)):
+    if d.get("kind") == "TriggerAuthentication":
+        problems.append("deploy/overlays/shadow renders TriggerAuthentication/%s: the default overlay is plaintext" % d["metadata"].get("name"))
+    if d.get("kind") == "Deployment":
+        for c in d["spec"]["template"]["spec"].get("containers") or []:
+            for e in c.get("env") or []:
+                if str(e.get("name")).startswith("FINSCALE_Kafka__Properties__") or (e.get("valueFrom") or {}).get("secretKeyRef"):
+                    problems.append("deploy/overlays/shadow sets %s: the default overlay is plaintext and needs no Secret" % e.get("name"))
+for p in problems:
+    print(where + ": " + p, file=sys.stderr)
 sys.exit(1 if problems else 0)
 PYEOF
 }
@@ -1016,9 +1142,16 @@ if ensure_kubectl; then
       pass "kubectl kustomize deploy/overlays/$overlay"
       if [[ -n "$PYTHON" ]]; then
         if check_rendered_objects "$overlay"; then
-          pass "deploy/overlays/$overlay rendered objects (hardening, policy ConfigMap, $([[ $overlay == shadow ]] && echo 'no RBAC, --mode shadow' || echo 'RBAC = deploy/rbac, subjects, leader election'))"
+          pass "deploy/overlays/$overlay rendered objects (hardening, policy ConfigMap, $([[ $(base_overlay "$overlay") == shadow ]] && echo 'no RBAC, --mode shadow' || echo 'RBAC = deploy/rbac, executor RoleBindings = allowed namespaces, subjects, leader election'))"
         else
           fail "deploy/overlays/$overlay rendered objects"
+        fi
+        if [[ $overlay == shadow-secured-kafka ]]; then
+          if check_secured_kafka; then
+            pass "deploy/overlays/shadow-secured-kafka: SASL/TLS from the Secret (keys in secret.example.yaml), CA mounted read-only, KEDA TriggerAuthentication; shadow stays plaintext"
+          else
+            fail "deploy/overlays/shadow-secured-kafka secured Kafka"
+          fi
         fi
         if [[ -n "$FINSCALE_CLI" && -s "$WORK/$overlay.policy.yaml" ]]; then
           if check_policy_with_cli "$overlay"; then pass "finscale policy validate (deploy/overlays/$overlay ConfigMap)"; else fail "finscale policy validate (deploy/overlays/$overlay ConfigMap)"; fi
