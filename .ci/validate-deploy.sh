@@ -17,9 +17,10 @@
 #     deploy/base/policy.yaml (whose shipped default allows no namespace) with namespaces listed,
 #     every rule and other guard the same, so its evidence is for what would be promoted. Dry-run and enforce: the
 #     Roles/ClusterRoles are exactly deploy/rbac/rbac.yaml's, every binding's subject is the finscale
-#     ServiceAccount in the overlay's namespace; ClusterRole finscale-executor (the namespaced writes) is bound by no
-#     ClusterRoleBinding, only by RoleBindings, one in each namespace of the policy's guards.allowed_namespaces and in
-#     no other (and Kubernetes:ClusterView:Namespaces, when set, lists the same); in-cluster credentials, leader election env
+#     ServiceAccount in the overlay's namespace; ClusterRoles finscale-namespace-view and finscale-executor (the view's
+#     namespaced lists, the namespaced writes) are bound by no ClusterRoleBinding, only by RoleBindings, one each in every
+#     namespace of the policy's guards.allowed_namespaces and in no other, and Kubernetes:ClusterView:Namespaces lists
+#     the same; in-cluster credentials, leader election env
 #     (Lease namespace and identity from the downward API), >= 2 replicas, no --mode (the policy's
 #     per-kind modes apply); dry-run's policy enforces nothing. Replicas: where a KEDA ScaledObject
 #     scales the Deployment (shadow) the Deployment sets no replicas and minReplicaCount >= 2;
@@ -711,12 +712,13 @@ def of_kind(*k):
 
 # Namespaces: shadow is namespace-less (kubectl -n picks it); the API overlays pin one, which the
 # bindings' subjects and the Lease Role depend on.
-# The executor RoleBindings (roleRef ClusterRole finscale-executor) live in the namespaces finscale may act on, not in its own.
-EXECUTOR_ROLE = ("ClusterRole", "finscale-executor")
-def is_executor_binding(d):
+# The per-namespace RoleBindings (to the ClusterRoles of the cluster view's lists and the executor's writes) live in the
+# namespaces finscale may act on, not in its own.
+NAMESPACE_ROLES = (("ClusterRole", "finscale-namespace-view"), ("ClusterRole", "finscale-executor"))
+def is_namespace_binding(d):
     ref = d.get("roleRef") or {}
-    return d.get("kind") == "RoleBinding" and (ref.get("kind"), ref.get("name")) == EXECUTOR_ROLE
-namespaced = [d for d in docs if d.get("kind") not in CLUSTER_SCOPED and not is_executor_binding(d)]
+    return d.get("kind") == "RoleBinding" and (ref.get("kind"), ref.get("name")) in NAMESPACE_ROLES
+namespaced = [d for d in docs if d.get("kind") not in CLUSTER_SCOPED and not is_namespace_binding(d)]
 namespaces = {(d.get("metadata") or {}).get("namespace") for d in namespaced}
 if API_OVERLAY:
     if len(namespaces) != 1 or None in namespaces:
@@ -914,24 +916,27 @@ else:
             problems.append("%s: subjects must be the finscale ServiceAccount in %s, are %s" % (where, namespace, subjects))
     for key in set(got) - bound:
         problems.append("RBAC: %s/%s is bound to nothing" % key)
-    # Least privilege by namespace: the executor's namespaced writes are bound by one RoleBinding per namespace the
-    # policy allows (guards.allowed_namespaces), never cluster-wide, so the allow-list and RBAC cannot drift apart.
-    for b in of_kind("ClusterRoleBinding"):
-        if ((b.get("roleRef") or {}).get("kind"), (b.get("roleRef") or {}).get("name")) == EXECUTOR_ROLE:
-            problems.append("ClusterRoleBinding/%s binds ClusterRole finscale-executor cluster-wide: bind it per allowed namespace with a RoleBinding" % b["metadata"]["name"])
-    executor_namespaces = [str(b["metadata"].get("namespace")) for b in of_kind("RoleBinding") if is_executor_binding(b)]
-    if len(executor_namespaces) != len(set(executor_namespaces)):
-        problems.append("RBAC: more than one executor RoleBinding in a namespace: %s" % sorted(executor_namespaces))
-    if "policy_namespaces" in globals() and set(executor_namespaces) != policy_namespaces:
-        problems.append("RBAC: executor RoleBindings in %s, the policy's guards.allowed_namespaces is %s: every allowed namespace needs a RoleBinding to ClusterRole finscale-executor (executor-rolebindings.yaml) and every RoleBinding an allowed namespace"
-                        % (sorted(executor_namespaces), sorted(policy_namespaces)))
-    if namespace in executor_namespaces:
-        problems.append("RBAC: an executor RoleBinding in finscale's own namespace %s: finscale would act on itself" % namespace)
-    # The cluster view lists only its namespaces' pods and workloads when Kubernetes:ClusterView:Namespaces is set: keep
-    # them the allowed ones (a decision on a namespace it does not list has no pods, owners or versions to read).
-    if "view_namespaces" in globals() and view_namespaces and view_namespaces != policy_namespaces:
-        problems.append("Kubernetes:ClusterView:Namespaces %s differs from the policy's guards.allowed_namespaces %s"
-                        % (sorted(view_namespaces), sorted(policy_namespaces)))
+    # Least privilege by namespace: the cluster view's namespaced lists and the executor's writes are bound by one
+    # RoleBinding each per namespace the policy allows (guards.allowed_namespaces), never cluster-wide, so the allow-list
+    # and RBAC cannot drift apart.
+    for role in NAMESPACE_ROLES:
+        for b in of_kind("ClusterRoleBinding"):
+            if ((b.get("roleRef") or {}).get("kind"), (b.get("roleRef") or {}).get("name")) == role:
+                problems.append("ClusterRoleBinding/%s binds %s/%s cluster-wide: bind it per allowed namespace with a RoleBinding" % ((b["metadata"]["name"],) + role))
+        bound_in = [str(b["metadata"].get("namespace")) for b in of_kind("RoleBinding")
+                    if ((b.get("roleRef") or {}).get("kind"), (b.get("roleRef") or {}).get("name")) == role]
+        if len(bound_in) != len(set(bound_in)):
+            problems.append("RBAC: more than one RoleBinding to %s/%s in a namespace: %s" % (role + (sorted(bound_in),)))
+        if "policy_namespaces" in globals() and set(bound_in) != policy_namespaces:
+            problems.append("RBAC: RoleBindings to %s/%s in %s, the policy's guards.allowed_namespaces is %s: every allowed namespace needs one (namespace-rolebindings.yaml) and every one an allowed namespace"
+                            % (role + (sorted(bound_in), sorted(policy_namespaces))))
+        if namespace in bound_in:
+            problems.append("RBAC: a RoleBinding to %s/%s in finscale's own namespace %s: finscale would act on itself" % (role + (namespace,)))
+    # The cluster view may list only where finscale-namespace-view is bound: Kubernetes:ClusterView:Namespaces must be
+    # the allowed namespaces (unset, it lists across all namespaces, which RBAC does not grant, and decisions see nothing).
+    if "view_namespaces" in globals() and "policy_namespaces" in globals() and view_namespaces != policy_namespaces:
+        problems.append("Kubernetes:ClusterView:Namespaces %s must be the policy's guards.allowed_namespaces %s (RBAC grants the view's lists only there)"
+                        % (sorted(view_namespaces) or "unset (every namespace)", sorted(policy_namespaces)))
 
 print("%s rendered: %s" % (label, ", ".join(kinds)), file=sys.stderr)
 for p in problems:
@@ -1142,7 +1147,7 @@ if ensure_kubectl; then
       pass "kubectl kustomize deploy/overlays/$overlay"
       if [[ -n "$PYTHON" ]]; then
         if check_rendered_objects "$overlay"; then
-          pass "deploy/overlays/$overlay rendered objects (hardening, policy ConfigMap, $([[ $(base_overlay "$overlay") == shadow ]] && echo 'no RBAC, --mode shadow' || echo 'RBAC = deploy/rbac, executor RoleBindings = allowed namespaces, subjects, leader election'))"
+          pass "deploy/overlays/$overlay rendered objects (hardening, policy ConfigMap, $([[ $(base_overlay "$overlay") == shadow ]] && echo 'no RBAC, --mode shadow' || echo 'RBAC = deploy/rbac, view/executor RoleBindings = allowed namespaces = cluster view, subjects, leader election'))"
         else
           fail "deploy/overlays/$overlay rendered objects"
         fi

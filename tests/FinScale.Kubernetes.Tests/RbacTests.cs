@@ -9,7 +9,7 @@ namespace FinScale.Kubernetes.Tests;
 
 /// <summary>Least privilege: every request the executors, the cluster view and leader election make is granted by
 /// deploy/rbac/rbac.yaml's roles through the bindings an API overlay renders (rbac.yaml's own, and the overlay's
-/// executor-rolebindings.yaml), in the namespace the request is made in: a RoleBinding grants only in its namespace,
+/// namespace-rolebindings.yaml), in the namespace the request is made in: a RoleBinding grants only in its namespace,
 /// a ClusterRoleBinding everywhere, and a cluster-scoped request (nodes, a list across all namespaces) needs the latter.</summary>
 public sealed class RbacTests : ExecutorTestBase
 {
@@ -17,7 +17,7 @@ public sealed class RbacTests : ExecutorTestBase
     /// namespace-less RoleBinding of rbac.yaml (the leader-election Lease) lands, and where the Lease is.</summary>
     private const string OwnNamespace = "finscale";
 
-    /// <summary>The overlays that render RBAC, each with its executor RoleBindings (copied next to the tests).</summary>
+    /// <summary>The overlays that render RBAC, each with its per-namespace RoleBindings (copied next to the tests).</summary>
     public static TheoryData<string> ApiOverlays => new() { "dry-run", "enforce" };
 
     private sealed record Grant(string RoleKind, string Role, string Group, string Resource, string Verb, IReadOnlyList<string>? ResourceNames);
@@ -42,13 +42,13 @@ public sealed class RbacTests : ExecutorTestBase
     private static string? Optional(YamlMappingNode m, string key) =>
         m.Children.TryGetValue(new YamlScalarNode(key), out var n) ? ((YamlScalarNode)n).Value : null;
 
-    /// <summary>rbac.yaml's roles and bindings plus the overlay's executor RoleBindings; null: rbac.yaml alone.</summary>
+    /// <summary>rbac.yaml's roles and bindings plus the overlay's per-namespace RoleBindings; null: rbac.yaml alone.</summary>
     private static Rbac Load(string? overlay)
     {
         var docs = Documents("rbac.yaml").ToList();
         if (overlay is not null)
         {
-            docs.AddRange(Documents(Path.Combine("rbac", overlay, "executor-rolebindings.yaml")));
+            docs.AddRange(Documents(Path.Combine("rbac", overlay, "namespace-rolebindings.yaml")));
         }
 
         var grants = new List<Grant>();
@@ -119,18 +119,27 @@ public sealed class RbacTests : ExecutorTestBase
 
     [Theory]
     [MemberData(nameof(ApiOverlays))]
-    public void ExecutorWrites_AreGrantedOnlyInTheNamespacesBoundPerNamespace(string overlay)
+    public void NamespacedReadsAndWrites_AreGrantedOnlyInTheAllowedNamespaces(string overlay)
     {
         var rbac = Load(overlay);
 
-        // finscale-executor (the namespaced writes) is bound by RoleBindings only, never cluster-wide.
-        Assert.DoesNotContain(rbac.Bindings, b => b.Kind == "ClusterRoleBinding" && b.Role == "finscale-executor");
-        var executorNamespaces = rbac.Bindings.Where(b => b.Kind == "RoleBinding" && b.Role == "finscale-executor").Select(b => b.Namespace).ToList();
-        Assert.Equal([Ns], executorNamespaces); // the overlays' policy.yaml allows payments (validate-deploy checks the two agree)
+        // finscale-executor (the namespaced writes) and finscale-namespace-view (the cluster view's namespaced lists) are
+        // bound by RoleBindings only, never cluster-wide.
+        foreach (var role in new[] { "finscale-executor", "finscale-namespace-view" })
+        {
+            Assert.DoesNotContain(rbac.Bindings, b => b.Kind == "ClusterRoleBinding" && b.Role == role);
+            var boundIn = rbac.Bindings.Where(b => b.Kind == "RoleBinding" && b.Role == role).Select(b => b.Namespace).ToList();
+            Assert.Equal([Ns], boundIn); // the overlays' policy.yaml allows payments (validate-deploy checks the two agree)
+        }
 
-        // The writes: granted in the allowed namespace, refused in any other.
+        // The writes and the view's lists: granted in the allowed namespace, refused in any other.
         ApiRequest[] writes =
         [
+            Request("list", "", "pods", null, Ns),
+            Request("list", "apps", "deployments", null, Ns),
+            Request("list", "apps", "replicasets", null, Ns),
+            Request("list", "networking.istio.io", "virtualservices", null, Ns),
+            Request("list", "networking.istio.io", "destinationrules", null, Ns),
             Request("get", "", "pods", null, Ns),
             Request("create", "", "pods", "eviction", Ns),
             Request("patch", "apps", "deployments", null, Ns),
@@ -150,8 +159,11 @@ public sealed class RbacTests : ExecutorTestBase
         Assert.Contains(rbac.Bindings, b => b.Kind == "ClusterRoleBinding" && b.Role == "finscale-node-executor");
         Assert.All(rbac.Grants.Where(g => g.Role == "finscale-node-executor"), g => Assert.Equal("nodes", g.Resource));
 
-        // The cluster view lists everywhere (a ClusterRoleBinding); the Lease only in finscale's own namespace.
-        Assert.True(Granted(rbac, Request("list", "", "pods", null, null)));
+        // The cluster view lists nodes (cluster-scoped) but nothing else across all namespaces: the overlays must set
+        // Kubernetes:ClusterView:Namespaces (validate-deploy checks it is the allow-list). The Lease only in finscale's namespace.
+        Assert.True(Granted(rbac, Request("list", "", "nodes", null, null)));
+        Assert.False(Granted(rbac, Request("list", "", "pods", null, null)));
+        Assert.False(Granted(rbac, Request("list", "apps", "deployments", null, null)));
         Assert.True(Granted(rbac, Request("update", "coordination.k8s.io", "leases", null, OwnNamespace, "finscale-leader")));
         Assert.False(Granted(rbac, Request("update", "coordination.k8s.io", "leases", null, Ns, "finscale-leader")));
     }
@@ -168,14 +180,11 @@ public sealed class RbacTests : ExecutorTestBase
         Server.Add("networking.istio.io", "destinationrules", KubernetesObjects.DestinationRule(Ns, "checkout", "checkout", new Dictionary<string, string> { ["stable"] = "v1", ["canary"] = "v2" }));
         Server.Add("apps", "replicasets", KubernetesObjects.ReplicaSet(Ns, "checkout-7f9c", "checkout"));
 
-        // The cluster view, across all namespaces and limited to some.
-        var allNamespaces = FastOptions();
+        // The cluster view limited to the allowed namespace, as the dry-run and enforce overlays configure it
+        // (Kubernetes:ClusterView:Namespaces): RBAC grants its namespaced lists nowhere else.
         var someNamespaces = FastOptions();
         someNamespaces.ClusterView.Namespaces.Add(Ns);
-        foreach (var options in new[] { allNamespaces, someNamespaces })
-        {
-            Assert.True(await new ClusterViewSource(Client, Microsoft.Extensions.Options.Options.Create(options), Time).RefreshAsync(CancellationToken.None));
-        }
+        Assert.True(await new ClusterViewSource(Client, Microsoft.Extensions.Options.Options.Create(someNamespaces), Time).RefreshAsync(CancellationToken.None));
 
         var service = new KubernetesActionService(Client, Microsoft.Extensions.Options.Options.Create(FastOptions()), Time);
         KubernetesAction[] tour =
