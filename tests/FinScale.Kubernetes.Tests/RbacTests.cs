@@ -133,7 +133,7 @@ public sealed class RbacTests : ExecutorTestBase
         }
 
         // The writes and the view's lists: granted in the allowed namespace, refused in any other.
-        ApiRequest[] writes =
+        ApiRequest[] namespaced =
         [
             Request("list", "", "pods", null, Ns),
             Request("list", "apps", "deployments", null, Ns),
@@ -146,12 +146,12 @@ public sealed class RbacTests : ExecutorTestBase
             Request("patch", "apps", "deployments", "scale", Ns),
             Request("patch", "networking.istio.io", "virtualservices", null, Ns),
         ];
-        foreach (var write in writes)
+        foreach (var request in namespaced)
         {
-            Assert.True(Granted(rbac, write), $"{write.Verb} {write.RbacResource} in {Ns} is not granted");
-            var elsewhere = write with { Namespace = "kube-system" };
-            Assert.False(Granted(rbac, elsewhere), $"{write.Verb} {write.RbacResource} in kube-system is granted");
-            Assert.False(Granted(rbac, write with { Namespace = OwnNamespace }), $"{write.Verb} {write.RbacResource} in finscale's own namespace is granted");
+            Assert.True(Granted(rbac, request), $"{request.Verb} {request.RbacResource} in {Ns} is not granted");
+            var elsewhere = request with { Namespace = "kube-system" };
+            Assert.False(Granted(rbac, elsewhere), $"{request.Verb} {request.RbacResource} in kube-system is granted");
+            Assert.False(Granted(rbac, request with { Namespace = OwnNamespace }), $"{request.Verb} {request.RbacResource} in finscale's own namespace is granted");
         }
 
         // Cordon is cluster-scoped (nodes): the ClusterRoleBinding of finscale-node-executor, and nothing more.
