@@ -267,6 +267,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
     {
         var config = endpoint.ConsumerConfig("finscale-bench-bare-" + Guid.NewGuid().ToString("N"), "bench-bare");
         config.EnableAutoCommit = false;
+        MetricsPipeline.ApplyPrefetchLimits(config); // the pipeline's client configuration, so the ceiling is comparable
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         var low = Offsets(consumer, topic, begin.Length, high: false);
         for (var p = 0; p < begin.Length; p++)

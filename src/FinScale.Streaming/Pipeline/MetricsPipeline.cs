@@ -303,6 +303,25 @@ public sealed class MetricsPipeline
         PipelineLog.Restored(_logger, entries.Count - refused, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused);
     }
 
+    /// <summary>
+    /// The pipeline consumer's prefetch limits, unless <c>Kafka:Properties</c> set them (public so <c>finscale bench</c>'s
+    /// bare consumer reads with the same client configuration).
+    /// </summary>
+    /// <remarks>
+    /// librdkafka prefetches up to 64 MiB (and fetches up to 50 MB at a time) by default. The pipeline decodes about
+    /// 60-90 MB/s, so that queue is always full and is native memory beside the heap; 16 MiB is still a fifth of a second
+    /// of input ready when detection asks. A full queue postpones the partition's next fetch by fetch.queue.backoff.ms
+    /// (1 s by default), which with the smaller queue starved the pipeline (1.16 M -> 0.35 M points/s at 1 M series):
+    /// 10 ms.
+    /// </remarks>
+    public static void ApplyPrefetchLimits(ConsumerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.QueuedMaxMessagesKbytes ??= 16 * 1024;
+        config.FetchMaxBytes ??= 16 * 1024 * 1024;
+        config.FetchQueueBackoffMs ??= 10;
+    }
+
     private ConsumerConfig ConsumerConfig()
     {
         var config = _endpoint.ConsumerConfig(_kafka.GroupId, "pipeline");
@@ -313,14 +332,7 @@ public sealed class MetricsPipeline
         // Lag per partition and broker state for the engine's own metrics and readiness.
         config.StatisticsIntervalMs ??= 5000;
 
-        // librdkafka prefetches up to 64 MiB (and fetches up to 50 MB at a time) by default. The pipeline decodes about
-        // 60 MB/s, so that queue is always full and is native memory beside the heap; 16 MiB is still a quarter second
-        // of input ready when detection asks. A full queue postpones the partition's next fetch by
-        // fetch.queue.backoff.ms (1 s by default), which with the smaller queue starved the pipeline (1.16 M -> 0.35 M
-        // points/s at 1 M series): 10 ms. Kafka:Properties overrides any of them.
-        config.QueuedMaxMessagesKbytes ??= 16 * 1024;
-        config.FetchMaxBytes ??= 16 * 1024 * 1024;
-        config.FetchQueueBackoffMs ??= 10;
+        ApplyPrefetchLimits(config);
         return config;
     }
 
