@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using FinScale.Contracts;
 
 namespace FinScale.Detection;
@@ -11,15 +13,19 @@ namespace FinScale.Detection;
 /// One writer (the decoding thread) interns; any thread may read <see cref="TextOf"/> for an id it received
 /// through a channel (the channel publishes the write). Texts live in fixed-size chunks whose directory is sized
 /// for the capacity up front, so a reader never sees a chunk move.
+/// <para>Keys are kept as UTF-8, not as strings: a key is about 95 ASCII characters, 120 bytes as UTF-8 against 216
+/// as a string, about 100 MB less at 1 M series. <see cref="TextOf"/> makes a string on each call; it is called when
+/// an anomaly is raised, a checkpoint written or a series first matched, never per point. Lookups by text encode it
+/// first. Text that is not valid UTF-16 (a lone surrogate) is interned with U+FFFD in its place.</para>
 /// </remarks>
 public sealed class SeriesCatalog
 {
     private const int ChunkBits = 12;
     private const int ChunkSize = 1 << ChunkBits;
 
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly string[]?[] _chunks;
+    private readonly Dictionary<byte[], int> _ids = new(Utf8Keys.Instance);
+    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly byte[]?[]?[] _chunks;
     private int _count;
     private long _refused;
 
@@ -28,7 +34,7 @@ public sealed class SeriesCatalog
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Capacity = capacity;
-        _chunks = new string[]?[((capacity - 1) >> ChunkBits) + 1];
+        _chunks = new byte[]?[]?[((capacity - 1) >> ChunkBits) + 1];
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -48,13 +54,13 @@ public sealed class SeriesCatalog
             return id;
         if (text.IsEmpty)
             throw new ArgumentException("a series key is never empty", nameof(text));
-        return Add(text.ToString());
+        return Add(text);
     }
 
     /// <summary>The id of <paramref name="key"/>, interning it if new; -1 when new and the catalog is full.</summary>
     public int GetOrAdd(in SeriesKey key)
     {
-        if (_ids.TryGetValue(key.Text, out var id))
+        if (_lookup.TryGetValue(key.Text, out var id))
             return id;
         return Add(key.Text);
     }
@@ -67,13 +73,13 @@ public sealed class SeriesCatalog
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
-        return _chunks[id >> ChunkBits]![id & (ChunkSize - 1)];
+        return Encoding.UTF8.GetString(_chunks[id >> ChunkBits]![id & (ChunkSize - 1)]!);
     }
 
     /// <summary>The key of series <paramref name="id"/>, parsed from its text (rare: when an anomaly is raised).</summary>
     public SeriesKey KeyOf(int id) => SeriesKey.Parse(TextOf(id));
 
-    private int Add(string text)
+    private int Add(ReadOnlySpan<char> text)
     {
         var id = _count;
         if (id >= Capacity)
@@ -82,10 +88,74 @@ public sealed class SeriesCatalog
             return -1;
         }
 
-        var chunk = _chunks[id >> ChunkBits] ??= new string[ChunkSize];
-        chunk[id & (ChunkSize - 1)] = text;
-        _ids.Add(text, id);
+        var utf8 = ToUtf8(text);
+        var chunk = _chunks[id >> ChunkBits] ??= new byte[ChunkSize][];
+        chunk[id & (ChunkSize - 1)] = utf8;
+        _ids.Add(utf8, id);
         Volatile.Write(ref _count, id + 1);
         return id;
+    }
+    private static byte[] ToUtf8(ReadOnlySpan<char> text)
+    {
+        var utf8 = new byte[Encoding.UTF8.GetByteCount(text)];
+        Encoding.UTF8.GetBytes(text, utf8);
+        return utf8;
+    }
+
+    /// <summary>Compares UTF-8 keys by content, and finds them by their text (encoded to UTF-8 for the comparison).</summary>
+    private sealed class Utf8Keys : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<char>, byte[]>
+    {
+        /// <summary>Texts up to this many UTF-8 bytes are encoded on the stack.</summary>
+        private const int StackBytes = 1024;
+
+        public static readonly Utf8Keys Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x is not null && y is not null ? x.AsSpan().SequenceEqual(y) : ReferenceEquals(x, y);
+
+        public int GetHashCode(byte[] obj) => Hash(obj);
+
+        public bool Equals(ReadOnlySpan<char> alternate, byte[] other)
+        {
+            // Fast path: ASCII text of the same length compares without encoding.
+            if (alternate.Length == other.Length && Ascii.Equals(other, alternate))
+                return true;
+            var max = Encoding.UTF8.GetMaxByteCount(alternate.Length);
+            byte[]? rented = null;
+            Span<byte> buffer = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+            try
+            {
+                return buffer[..Encoding.UTF8.GetBytes(alternate, buffer)].SequenceEqual(other);
+            }
+            finally
+            {
+                if (rented is not null)
+                    ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        public int GetHashCode(ReadOnlySpan<char> alternate)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(alternate.Length);
+            byte[]? rented = null;
+            Span<byte> buffer = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+            try
+            {
+                return Hash(buffer[..Encoding.UTF8.GetBytes(alternate, buffer)]);
+            }
+            finally
+            {
+                if (rented is not null)
+                    ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        public byte[] Create(ReadOnlySpan<char> alternate) => ToUtf8(alternate);
+
+        private static int Hash(ReadOnlySpan<byte> utf8)
+        {
+            var h = default(HashCode);
+            h.AddBytes(utf8);
+            return h.ToHashCode();
+        }
     }
 }

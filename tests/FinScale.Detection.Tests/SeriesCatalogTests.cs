@@ -20,6 +20,34 @@ public class SeriesCatalogTests
     }
 
     [Fact]
+    public void GetOrAdd_NonAsciiKey_ResolvesByTextAndReadsBackTheSameText()
+    {
+        var c = new SeriesCatalog(10);
+        var text = "latência{região=\"São Paulo\",服务=\"支付\",emoji=\"🚀\"}";
+        var id = c.GetOrAdd(text.AsSpan());
+        var ascii = c.GetOrAdd("latencia".AsSpan());
+
+        Assert.Equal(id, c.GetOrAdd(text.AsSpan()));
+        Assert.True(c.TryGetId(text, out var found));
+        Assert.Equal(id, found);
+        Assert.NotEqual(id, ascii);
+        Assert.False(c.TryGetId("latência".AsSpan(), out _));
+        Assert.Equal(text, c.TextOf(id));
+    }
+
+    [Fact]
+    public void GetOrAdd_KeyLongerThanTheStackBuffer_ResolvesByText()
+    {
+        var c = new SeriesCatalog(10);
+        var text = "m{a=\"" + new string('é', 900) + "\"}";
+        var id = c.GetOrAdd(text.AsSpan());
+
+        Assert.Equal(id, c.GetOrAdd(text.AsSpan()));
+        Assert.NotEqual(id, c.GetOrAdd(text[..^2].AsSpan()));
+        Assert.Equal(text, c.TextOf(id));
+    }
+
+    [Fact]
     public void GetOrAdd_PastTheCap_RefusesNewSeriesAndCountsThem_KnownOnesStillResolve()
     {
         var c = new SeriesCatalog(3);
