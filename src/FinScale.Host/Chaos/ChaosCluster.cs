@@ -143,6 +143,14 @@ internal sealed class ChaosCluster : IAsyncDisposable
     public string? LeaseHolder(string name) =>
         _server.Get("coordination.k8s.io", "leases", Namespace, name)?["spec"]?["holderIdentity"]?.GetValue<string>();
 
+    /// <summary>The <c>spec.renewTime</c> of Lease <paramref name="name"/> in <see cref="Namespace"/> (the holder's last
+    /// renewal, as the holder wrote it), or null.</summary>
+    public DateTimeOffset? LeaseRenewTime(string name) =>
+        _server.Get("coordination.k8s.io", "leases", Namespace, name)?["spec"]?["renewTime"]?.GetValue<string>() is { } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : null;
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

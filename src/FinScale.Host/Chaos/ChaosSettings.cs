@@ -21,7 +21,8 @@ internal sealed record ChaosSettings
     /// <summary>Seed of every random choice (kill moments, workloads, poison), so a run can be repeated.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Lease duration of the leadership phase; the handover must happen within it (plus one retry period).</summary>
+    /// <summary>Lease duration of the leadership phase; the handover must happen within it, counted from the last renewal the
+    /// standby observed (so at most lease duration + 2 retry periods after the kill).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>The phases to run, in this order: crash, outage, poison, memory, leader, kubernetes, storm.</summary>

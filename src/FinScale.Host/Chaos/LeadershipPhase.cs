@@ -5,8 +5,9 @@ namespace FinScale.Host.Chaos;
 /// <summary>
 /// Leadership: two runs with leader election compete for one Lease on the simulated cluster. The leader is SIGKILLed the
 /// instant the cluster applied its first remediation. Checks: every remediation write comes from the Lease's holder at
-/// that moment (one instance acts at a time), the standby takes the Lease within the lease duration plus one retry
-/// period, and nothing is executed twice or left unaudited.
+/// that moment (one instance acts at a time), the standby takes the Lease within <see cref="HandoverBound"/> of the kill
+/// (the lease duration counted from the last renewal it observed, plus its polling), and nothing is executed twice or
+/// left unaudited.
 /// </summary>
 internal sealed class LeadershipPhase
 {
@@ -15,9 +16,24 @@ internal sealed class LeadershipPhase
 
     private const string LeaseName = "finscale-chaos";
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the phase reads the Lease while it waits for the handover.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Room for this phase's own poll and the API round trips of a retry (a Lease GET and PUT).</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(500);
     private readonly ChaosContext _ctx;
 
     public LeadershipPhase(ChaosContext ctx) => _ctx = ctx;
+
+    /// <summary>
+    /// The longest a correct handover takes after the leader dies. The standby counts the lease duration from the moment it
+    /// <em>observed</em> the last renewal (the Lease's own rule: "measured against the time of last observed renewTime"), it
+    /// reads the Lease once per retry period, so it may see that renewal up to one retry period after it was written, and it
+    /// notices the expiry at its next read, up to one more retry period later. The leader's last renewal came no later than
+    /// its death, so the handover comes at most lease duration + 2 retry periods after the kill, plus <see cref="Slack"/>.
+    /// </summary>
+    internal static TimeSpan HandoverBound(TimeSpan lease) => lease + RetryPeriod + RetryPeriod + Slack;
 
     public async Task<PhaseResult> RunAsync(ChaosWorkload workload, CancellationToken cancellationToken)
     {
@@ -72,19 +88,27 @@ internal sealed class LeadershipPhase
             dead.Kill();
             var survivor = children.Keys.Single(k => k != killed);
             TimeSpan? handover = null;
+            TimeSpan? sinceRenewal = null;
+            DateTimeOffset? lastRenewal = null;
             while (_ctx.Time.GetElapsedTime(killedAt) < lease * 4)
             {
-                if (_ctx.Cluster.LeaseHolder(LeaseName) == survivor)
+                var holder = _ctx.Cluster.LeaseHolder(LeaseName);
+                if (holder == survivor)
                 {
                     handover = _ctx.Time.GetElapsedTime(killedAt);
+                    sinceRenewal = lastRenewal is { } r ? _ctx.Time.GetUtcNow() - r : null;
                     break;
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(100), _ctx.Time, cancellationToken);
+                if (holder == killed)
+                    lastRenewal = _ctx.Cluster.LeaseRenewTime(LeaseName); // the dead leader's last renewal, as it wrote it
+
+                await Task.Delay(PollInterval, _ctx.Time, cancellationToken);
             }
 
-            if (handover is not { } h || h > lease + RetryPeriod)
-                problems.Add(string.Create(CultureInfo.InvariantCulture, $"the Lease passed to {survivor} after {(handover?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "never")} s, more than the lease duration {lease.TotalSeconds:0.#} s + retry period {RetryPeriod.TotalSeconds:0.#} s"));
+            var bound = HandoverBound(lease);
+            if (handover is not { } h || h > bound)
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"the Lease passed to {survivor} after {(handover?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "never")} s, more than {bound.TotalSeconds:0.0#} s (lease duration {lease.TotalSeconds:0.#} s + 2 retry periods of {RetryPeriod.TotalSeconds:0.#} s + {Slack.TotalSeconds:0.0#} s)"));
 
             records += await _ctx.PublishAsync(workload.Chunk(ChunkBase + 1, 1), topics.Metrics, cancellationToken);
             if (!await _ctx.WaitCommittedAsync(topics, TimeSpan.FromMinutes(2), cancellationToken, children[survivor]))
@@ -98,7 +122,7 @@ internal sealed class LeadershipPhase
             var uncommitted = _ctx.Uncommitted(topics);
             var (lostDecisions, doubled, summary) = DecisionLedger.Check(_ctx.Cluster.ActionWrites(mark), await _ctx.ReadDecisionsAsync(topics, cancellationToken), await _ctx.ReadOpenIntentsAsync(topics, cancellationToken));
             _ctx.Report(string.Create(CultureInfo.InvariantCulture,
-                $"chaos leader killed={killed} kill=SIGKILL moment={(hit == written.Task ? "after-write" : "no-write-in-60s")} handover_to={survivor} after={handover?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "never"}s lease={lease.TotalSeconds:0.#}s writes_by_non_holder={foreign} records={records} uncommitted={uncommitted} {summary} lost_decisions={lostDecisions} doubled={doubled}"));
+                $"chaos leader killed={killed} kill=SIGKILL moment={(hit == written.Task ? "after-write" : "no-write-in-60s")} handover_to={survivor} after={handover?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "never"}s since_last_renewal={sinceRenewal?.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) ?? "unknown"}s bound={bound.TotalSeconds:0.0#}s lease={lease.TotalSeconds:0.#}s writes_by_non_holder={foreign} records={records} uncommitted={uncommitted} {summary} lost_decisions={lostDecisions} doubled={doubled}"));
             return new PhaseResult("leader", 1, records, uncommitted + lostDecisions, doubled, problems);
         }
         finally
