@@ -412,9 +412,9 @@ public class OtlpDecodeBenchmarks
             Count++;
         }
 
-        public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId)
+        public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId, ulong spanId)
         {
-            _index.Add(seriesId, timestampMs, traceId);
+            _index.Add(seriesId, timestampMs, traceId, spanId);
             Exemplified++;
         }
     }

@@ -29,6 +29,9 @@ public sealed record Anomaly(
     /// <summary>Hex trace id of an example trace behind the anomalous point (an exemplar or a span of the window), when known.</summary>
     public string? TraceId { get; init; }
 
+    /// <summary>Hex span id of the example within <see cref="TraceId"/>'s trace (16 digits), when known.</summary>
+    public string? SpanId { get; init; }
+
     /// <summary>Which end of the episode this record marks: its start, or the series back to normal (same <see cref="AnomalyId"/>).</summary>
     public AnomalyState State { get; init; } = AnomalyState.Open;
 

@@ -125,4 +125,5 @@ public sealed record RemediationDecision(
 /// <param name="AnomalyId">Id of the anomaly.</param>
 /// <param name="Series">Its series key.</param>
 /// <param name="TraceId">Hex trace id of an example trace of the anomaly, when known.</param>
-public sealed record AnomalyRef(string AnomalyId, string Series, string? TraceId);
+/// <param name="SpanId">Hex span id of the example span within that trace, when known.</param>
+public sealed record AnomalyRef(string AnomalyId, string Series, string? TraceId, string? SpanId = null);

@@ -183,15 +183,17 @@ public abstract class PipelineContract
         Assert.Equal(0, stats.DeadLettered);
         Assert.Equal(0, stats.OtlpMetrics.MalformedExemplars);
         var expected = Convert.ToHexStringLower(OtlpWorkloads.ExemplarTraceId(0, 200, 1)); // the spike minute's slowest request
+        var expectedSpan = Convert.ToHexStringLower(OtlpWorkloads.ExemplarSpanId(0, 1)); // and its span
         var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
         var p99 = Assert.Single(anomalies, a => a.Metric == "http.server.request.duration.p99");
         Assert.Equal(Workloads.Start.AddMinutes(200), p99.EventTime);
         Assert.Equal(expected, p99.TraceId);
-        Assert.All(anomalies.Where(a => a.EventTime == p99.EventTime), a => Assert.Equal(expected, a.TraceId));
+        Assert.Equal(expectedSpan, p99.SpanId);
+        Assert.All(anomalies.Where(a => a.EventTime == p99.EventTime), a => Assert.Equal((expected, expectedSpan), (a.TraceId, a.SpanId)));
 
         var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).Where(d => d.Anomalies.Any(a => a.AnomalyId == p99.AnomalyId)).ToList();
         Assert.NotEmpty(decisions);
-        Assert.All(decisions, d => Assert.Equal(expected, d.Anomalies.Single(a => a.AnomalyId == p99.AnomalyId).TraceId));
+        Assert.All(decisions, d => Assert.Equal((expected, expectedSpan), d.Anomalies.Single(a => a.AnomalyId == p99.AnomalyId) is var r ? (r.TraceId, r.SpanId) : default));
     }
 
     [SkippableFact]
@@ -215,16 +217,18 @@ public abstract class PipelineContract
             .MaxBy(span => span.EndTimeUnixNano - span.StartTimeUnixNano)!;
         Assert.Equal(929_000_000UL, slowest.EndTimeUnixNano - slowest.StartTimeUnixNano);
         var expected = Convert.ToHexStringLower(slowest.TraceId.ToByteArray());
+        var expectedSpan = Convert.ToHexStringLower(slowest.SpanId.ToByteArray());
 
         var anomalies = (await h.ReadAnomaliesAsync()).Select(r => r.Value).ToList();
         var slow = anomalies.Where(a => a.Metric == "traces.span.metrics.duration.p99" && a.Attribute(WellKnownAttributes.PodName) == pods[0]).ToList();
         Assert.NotEmpty(slow);
-        Assert.All(slow, a => Assert.Equal(expected, a.TraceId));
+        Assert.All(slow, a => Assert.Equal((expected, expectedSpan), (a.TraceId, a.SpanId)));
 
         var decisions = (await h.ReadDecisionsAsync()).Select(r => r.Value).ToList();
         var refs = decisions.SelectMany(d => d.Anomalies).Where(r => slow.Any(a => a.AnomalyId == r.AnomalyId)).ToList();
         Assert.NotEmpty(refs);
-        Assert.All(refs, r => Assert.Equal(expected, r.TraceId));
+        Assert.All(refs, r => Assert.Equal((expected, expectedSpan), (r.TraceId, r.SpanId)));
+        Assert.All(decisions.Where(d => slow.Any(a => a.AnomalyId == d.Anomaly.AnomalyId)), d => Assert.Equal(expectedSpan, d.Anomaly.SpanId));
     }
 
     [SkippableFact]

@@ -83,14 +83,15 @@ public sealed class TelemetryExportTests(EmbeddedClusterFixture cluster) : IClas
         Assert.Contains(Last("finscale.decisions").Sum.DataPoints, p => Attr(p, "action") == "restart_pod" && Attr(p, "outcome") == "held_back" && p.AsInt >= 1);
         Assert.Contains(Last("finscale.guard.held_back").Sum.DataPoints, p => Attr(p, "guard") == "namespace" && p.AsInt >= 1);
 
-        // Traces: the restart's span, linked to the trace of the spike minute's slowest exemplar.
+        // Traces: the restart's span, linked to the spike minute's slowest exemplar: its trace and its span.
         var expectedTrace = ByteString.CopyFrom(OtlpWorkloads.ExemplarTraceId(0, 200, 1));
+        var expectedSpan = ByteString.CopyFrom(OtlpWorkloads.ExemplarSpanId(0, 1));
         var spans = capture.Received("/v1/traces")
             .SelectMany(r => ExportTraceServiceRequest.Parser.ParseFrom(r.Payload()).ResourceSpans)
             .SelectMany(rs => rs.ScopeSpans).SelectMany(ss => ss.Spans)
             .ToList();
         var restart = Assert.Single(spans, s => s.Name == "remediation restart_pod");
-        Assert.Contains(restart.Links, l => l.TraceId == expectedTrace);
+        Assert.Contains(restart.Links, l => l.TraceId == expectedTrace && l.SpanId == expectedSpan);
         Assert.Contains(restart.Attributes, a => a.Key == "finscale.outcome" && a.Value.StringValue == "held_back");
         Assert.Contains(restart.Attributes, a => a.Key == "finscale.guard" && a.Value.StringValue == "namespace");
     }

@@ -7,6 +7,7 @@ namespace FinScale.Detection.Traces;
 /// </summary>
 public interface IExemplarSink
 {
-    /// <summary>Series <paramref name="seriesId"/>'s point at <paramref name="timestampMs"/> is exemplified by trace <paramref name="traceId"/> (never zero).</summary>
-    void Add(int seriesId, long timestampMs, UInt128 traceId);
+    /// <summary>Series <paramref name="seriesId"/>'s point at <paramref name="timestampMs"/> is exemplified by trace
+    /// <paramref name="traceId"/> (never zero), span <paramref name="spanId"/> within it (0 when not known).</summary>
+    void Add(int seriesId, long timestampMs, UInt128 traceId, ulong spanId);
 }

@@ -233,11 +233,11 @@ public sealed partial class TraceMetricsAggregator<TToken>
         public long Calls;
         public long Errors;
 
-        /// <summary>Duration and trace id of the slowest span of the window over the group's keys (scratch, like the sums).</summary>
-        public (double Ms, UInt128 TraceId)? Slowest;
+        /// <summary>Duration and ids of the slowest span of the window over the group's keys (scratch, like the sums).</summary>
+        public (double Ms, SpanRef Example)? Slowest;
 
         /// <summary>Likewise over its ERROR keys only: the error ratio's example when the window had an error.</summary>
-        public (double Ms, UInt128 TraceId)? SlowestError;
+        public (double Ms, SpanRef Example)? SlowestError;
     }
 
     /// <summary>One edge key with its series ids (-1 where refused).</summary>

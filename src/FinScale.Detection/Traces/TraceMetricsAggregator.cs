@@ -26,10 +26,10 @@ namespace FinScale.Detection.Traces;
 /// call; a span that skipped the service graph (store full, duplicate) or expired unpaired comes back with its RED
 /// window, or in the next call when that window was already emitted. Tokens are compared by reference.</para>
 /// <para><b>Example traces.</b> With <see cref="Exemplars"/> set, every RED point emitted is reported there with the
-/// trace id of one span of its window and key: the slowest span (the first of equals) for <c>calls</c>, the mean and
+/// trace and span id of one span of its window and key: the slowest span (the first of equals) for <c>calls</c>, the mean and
 /// the quantiles, since the slowest request is the one that explains a latency anomaly; for <c>error_ratio</c>, the
 /// slowest span with status ERROR over the statuses of its operation, else (no error in the window) the slowest span.
-/// The 16 bytes are kept per window slot (no allocation per span); nothing is formatted here. Service-graph points carry
+/// The 24 bytes are kept per window slot (no allocation per span); nothing is formatted here. Service-graph points carry
 /// no example.</para>
 /// <para>Not thread-safe: one thread calls <see cref="Add"/>, <see cref="Advance"/> and <see cref="Flush"/> (it also
 /// interns into the <see cref="SeriesCatalog"/>, which has one writer). Counters may be read from any thread.</para>
@@ -203,10 +203,11 @@ public sealed partial class TraceMetricsAggregator<TToken>
         var ms = span.DurationMs;
         var bucket = BucketOf(ms);
         var op = OpFor(span.Resource, span.Name, kind, status);
+        var example = new SpanRef(span.TraceId, span.SpanId);
         if (op.Service is { } serviceKey)
-            Observe(window, serviceKey, ms, bucket, span.TraceId);
+            Observe(window, serviceKey, ms, bucket, example);
         if (op.Instance is { } instanceKey)
-            Observe(window, instanceKey, ms, bucket, span.TraceId);
+            Observe(window, instanceKey, ms, bucket, example);
 
         if (!JoinGraph(in span, kind, status, w, ms, token))
             window.Tokens.Add(token);
@@ -276,11 +277,11 @@ public sealed partial class TraceMetricsAggregator<TToken>
         return i >= 0 ? i : ~i;
     }
 
-    private void Observe(WindowStats<TToken> window, RedKey key, double ms, int bucket, UInt128 traceId)
+    private void Observe(WindowStats<TToken> window, RedKey key, double ms, int bucket, SpanRef example)
     {
         var slot = SlotOf(window, ref key.CachedWindow, ref key.CachedSlot, key.Id);
         window.Calls[slot]++;
-        window.Observe(slot, RedHist, ms, bucket, traceId);
+        window.Observe(slot, RedHist, ms, bucket, example);
     }
 
     private static int SlotOf(WindowStats<TToken> window, ref long cachedWindow, ref int cachedSlot, int keyId)
@@ -407,7 +408,7 @@ public sealed partial class TraceMetricsAggregator<TToken>
         }
 
         foreach (var group in _touched)
-            Emit(points, group.Ratio, ts, (double)group.Errors / group.Calls, (group.SlowestError ?? group.Slowest)?.TraceId ?? default);
+            Emit(points, group.Ratio, ts, (double)group.Errors / group.Calls, (group.SlowestError ?? group.Slowest)?.Example ?? default);
         _touched.Clear();
         window.Tokens.MoveTo(released);
     }
@@ -436,13 +437,13 @@ public sealed partial class TraceMetricsAggregator<TToken>
         window.Tokens.MoveTo(released);
     }
 
-    private void Emit(List<SeriesPoint> points, int seriesId, long ts, double value, UInt128 example = default)
+    private void Emit(List<SeriesPoint> points, int seriesId, long ts, double value, SpanRef example = default)
     {
         if (seriesId < 0 || !double.IsFinite(value))
             return;
         points.Add(new SeriesPoint(seriesId, ts, value));
         _pointsEmitted++;
-        if (example != UInt128.Zero)
-            Exemplars?.Add(seriesId, ts, example);
+        if (example.TraceId != UInt128.Zero)
+            Exemplars?.Add(seriesId, ts, example.TraceId, example.SpanId);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class WindowStats<TToken>
         HMin = new double[8 * hists];
         HMax = new double[8 * hists];
         HBuckets = new double[8 * hists * buckets];
-        Example = new UInt128[8 * hists];
+        Example = new SpanRef[8 * hists];
     }
 
     /// <summary>Window index: the window covers [Index * length, (Index + 1) * length) ms.</summary>
@@ -56,10 +56,10 @@ internal sealed class WindowStats<TToken>
     public double[] HMax { get; private set; }
 
     /// <summary>
-    /// Trace id of the slowest span observed per histogram (the first of equals; valid when its count is positive; zero
-    /// when that span had none): the example trace of the slot's points. 16 bytes, formatted only when an anomaly needs it.
+    /// Trace and span id of the slowest span observed per histogram (the first of equals; valid when its count is
+    /// positive; zero when that span had none): the example of the slot's points, formatted only when an anomaly needs it.
     /// </summary>
-    public UInt128[] Example { get; private set; }
+    public SpanRef[] Example { get; private set; }
 
     /// <summary>Bucket counts, <c>buckets</c> per histogram.</summary>
     public double[] HBuckets { get; private set; }
@@ -96,17 +96,17 @@ internal sealed class WindowStats<TToken>
 
     /// <summary>
     /// Adds one duration of <paramref name="ms"/> falling in bucket <paramref name="bucket"/> to histogram
-    /// <paramref name="hist"/> of <paramref name="slot"/>; <paramref name="traceId"/> becomes the histogram's example when
+    /// <paramref name="hist"/> of <paramref name="slot"/>; <paramref name="example"/> becomes the histogram's example when
     /// the span is the slowest so far.
     /// </summary>
-    public void Observe(int slot, int hist, double ms, int bucket, UInt128 traceId = default)
+    public void Observe(int slot, int hist, double ms, int bucket, SpanRef example = default)
     {
         var h = (slot * _hists) + hist;
         if (HCount[h] == 0)
         {
             HMin[h] = ms;
             HMax[h] = ms;
-            Example[h] = traceId;
+            Example[h] = example;
         }
         else
         {
@@ -114,7 +114,7 @@ internal sealed class WindowStats<TToken>
             if (ms > HMax[h])
             {
                 HMax[h] = ms;
-                Example[h] = traceId;
+                Example[h] = example;
             }
         }
 

@@ -156,7 +156,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             var peakPipeline = PeakRss();
             await memory!.DisposeAsync();
             var ratio = full.PointsPerSecond / bare.PointsPerSecond;
-            var exemplarBytes = pipelineOptions.ExemplarIndexCapacity > 0 ? (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(pipelineOptions.ExemplarIndexCapacity, 2)) * 32 : 0;
+            var exemplarBytes = pipelineOptions.ExemplarIndexCapacity > 0 ? (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(pipelineOptions.ExemplarIndexCapacity, 2)) * ExemplarIndex.BytesPerEntry : 0;
             var perSeries = (double)(heapAfter - heapBefore) / workload.Series;
             await output.WriteLineAsync();
             await output.WriteLineAsync("== report ==");

@@ -372,7 +372,7 @@ public static class RemediationPlanner
                     history.RecordKey(key, now);
                 var reason = guard is null ? step.Why : $"{step.Why}; held back by {guard}: {because}";
                 var made = Make(finding, rule, policy, step, key, now, outcome, guard, reason);
-                return made with { Decision = made.Decision with { Finding = "canary_recovered", Anomalies = [new AnomalyRef(shift.Anomaly.AnomalyId, shift.Anomaly.Series, shift.Anomaly.TraceId)] } };
+                return made with { Decision = made.Decision with { Finding = "canary_recovered", Anomalies = [new AnomalyRef(shift.Anomaly.AnomalyId, shift.Anomaly.Series, shift.Anomaly.TraceId, shift.Anomaly.SpanId)] } };
             }
 
             if (history.Contains(key))
@@ -572,7 +572,7 @@ public static class RemediationPlanner
     }
 
     private static IReadOnlyList<AnomalyRef> Refs(IEnumerable<Anomaly> anomalies) =>
-        [.. anomalies.Select(a => new AnomalyRef(a.AnomalyId, a.Series, a.TraceId))];
+        [.. anomalies.Select(a => new AnomalyRef(a.AnomalyId, a.Series, a.TraceId, a.SpanId))];
 
     /// <summary>The snake_case name of a finding kind, as policies and the audit spell it (<c>pod_fault</c>).</summary>
     public static string Name(FindingKind kind) => kind switch

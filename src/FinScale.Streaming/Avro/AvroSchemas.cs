@@ -27,10 +27,10 @@ public static class AvroSchemas
     public static RecordSchema RemediationDecision => Load(RemediationDecisionFile);
 
     /// <summary>Earlier versions of the anomaly schema, which readers still resolve (<c>schemas/history</c>).</summary>
-    public static IReadOnlyList<RecordSchema> AnomalyHistory => [Load("history/anomaly.v1.avsc")];
+    public static IReadOnlyList<RecordSchema> AnomalyHistory => [Load("history/anomaly.v1.avsc"), Load("history/anomaly.v2.avsc")];
 
     /// <summary>Earlier versions of the decision schema, which readers still resolve (<c>schemas/history</c>).</summary>
-    public static IReadOnlyList<RecordSchema> RemediationDecisionHistory => [Load("history/remediation_decision.v1.avsc")];
+    public static IReadOnlyList<RecordSchema> RemediationDecisionHistory => [Load("history/remediation_decision.v1.avsc"), Load("history/remediation_decision.v2.avsc")];
 
     /// <summary>The text of an embedded schema file, exactly as it is in <c>schemas/</c>.</summary>
     public static string Text(string file)

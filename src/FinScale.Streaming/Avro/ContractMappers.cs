@@ -70,6 +70,7 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>
         r.Add("detector", value.Detector);
         r.Add("trace_id", value.TraceId);
         r.Add("state", new GenericEnum(_state, AvroValues.Symbol(value.State)));
+        r.Add("span_id", value.SpanId);
         return r;
     }
 
@@ -87,6 +88,7 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>
         AvroValues.String(record, "detector"))
     {
         TraceId = record["trace_id"] as string,
+        SpanId = record["span_id"] as string,
         State = AvroValues.ParseSymbol<AnomalyState>(((GenericEnum)record["state"]).Value),
     };
 }
@@ -145,6 +147,7 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
             item.Add("anomaly_id", a.AnomalyId);
             item.Add("series", a.Series);
             item.Add("trace_id", a.TraceId);
+            item.Add("span_id", a.SpanId);
             return item;
         }).ToArray());
         r.Add("finding", value.Finding);
@@ -175,7 +178,7 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
             _anomaly.FromAvro((GenericRecord)record["anomaly"]))
         {
             Anomalies = [.. ((object[])record["anomalies"]).Cast<GenericRecord>().Select(a =>
-                new AnomalyRef(AvroValues.String(a, "anomaly_id"), AvroValues.String(a, "series"), a["trace_id"] as string))],
+                new AnomalyRef(AvroValues.String(a, "anomaly_id"), AvroValues.String(a, "series"), a["trace_id"] as string, a["span_id"] as string))],
             Finding = record["finding"] as string,
             Rule = record["rule"] as string,
             Request = record["request"] as string,

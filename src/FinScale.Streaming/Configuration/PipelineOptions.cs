@@ -41,7 +41,7 @@ public sealed class PipelineOptions
     /// <summary>
     /// Entries of the table that remembers the example trace id of exemplified points (OTLP exemplars, example spans of
     /// trace windows) until their shard detects them, so anomalies and the decisions auditing them carry a trace id.
-    /// Rounded up to a power of two; 32 bytes each (the default, 65,536, is 2 MiB). Size it to the exemplified series
+    /// Rounded up to a power of two; 40 bytes each (the default, 65,536, is 2.5 MiB). Size it to the exemplified series
     /// points in flight; when it is too small, older entries are overwritten and those anomalies have no trace id; a
     /// larger table costs decode time once it no longer fits in cache. 0 turns trace ids off.
     /// </summary>

@@ -8,10 +8,11 @@ internal interface IPointSink
 
     /// <summary>
     /// The update just added to <paramref name="seriesId"/> at <paramref name="timestampMs"/> came from a data point with
-    /// an exemplar: <paramref name="traceId"/> (never zero) is its example trace. Called only for such points, after
-    /// <see cref="Add"/>; a sink that has no use for trace ids ignores it.
+    /// an exemplar: <paramref name="traceId"/> (never zero) is its example trace and <paramref name="spanId"/> the span
+    /// within it (0 when the exemplar names none). Called only for such points, after <see cref="Add"/>; a sink that has
+    /// no use for trace ids ignores it.
     /// </summary>
-    void AddExemplar(int seriesId, long timestampMs, UInt128 traceId)
+    void AddExemplar(int seriesId, long timestampMs, UInt128 traceId, ulong spanId)
     {
     }
 }

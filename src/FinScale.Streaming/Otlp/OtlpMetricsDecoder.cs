@@ -77,6 +77,7 @@ internal sealed class OtlpMetricsDecoder
 
     // The current point's example trace (zero: none) and the value that chose it; reset per data point.
     private UInt128 _exemplar;
+    private ulong _exemplarSpan;
     private double _exemplarValue;
 
     /// <summary>Creates a decoder interning into <paramref name="catalog"/>.</summary>
@@ -283,6 +284,7 @@ internal sealed class OtlpMetricsDecoder
                 _hash.Reset();
                 _hash.Append(_metricHash);
                 _exemplar = UInt128.Zero;
+                _exemplarSpan = 0;
             }
 
             switch (kind)
@@ -907,7 +909,7 @@ internal sealed class OtlpMetricsDecoder
     /// </summary>
     private void Exemplar(ReadOnlySpan<byte> exemplar)
     {
-        ReadOnlySpan<byte> traceId = default;
+        ReadOnlySpan<byte> traceId = default, spanId = default;
         var value = double.NegativeInfinity;
         var r = new ProtoReader(exemplar);
         while (r.TryReadTag(out var field, out var wt))
@@ -924,7 +926,7 @@ internal sealed class OtlpMetricsDecoder
                     break;
                 case 4:
                     r.Expect(wt, WireType.LengthDelimited, "Exemplar.span_id");
-                    r.ReadLengthDelimited();
+                    spanId = r.ReadLengthDelimited();
                     break;
                 case 5:
                     r.Expect(wt, WireType.LengthDelimited, "Exemplar.trace_id");
@@ -964,6 +966,7 @@ internal sealed class OtlpMetricsDecoder
         if (_exemplar == UInt128.Zero || value > _exemplarValue)
         {
             _exemplar = id;
+            _exemplarSpan = spanId.Length == 8 ? BinaryPrimitives.ReadUInt64BigEndian(spanId) : 0; // optional: any other length is none
             _exemplarValue = value;
         }
     }
@@ -1028,7 +1031,7 @@ internal sealed class OtlpMetricsDecoder
         Counters.PointsEmitted++;
         _sink.Add(id, (long)(timeNanos / 1_000_000), value);
         if (_exemplar != UInt128.Zero)
-            _sink.AddExemplar(id, (long)(timeNanos / 1_000_000), _exemplar);
+            _sink.AddExemplar(id, (long)(timeNanos / 1_000_000), _exemplar, _exemplarSpan);
     }
 
     private static double Seconds(ulong nanos) => nanos / 1e9;

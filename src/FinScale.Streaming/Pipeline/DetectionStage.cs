@@ -90,13 +90,16 @@ internal sealed class DetectionStage
     }
 
     /// <summary>
-    /// An opening anomaly gets the trace id of the point that opened it, when that point had one (looked up only here,
-    /// which is rare, so points never carry it). A resolution is about a normal point: it gets none.
+    /// An opening anomaly gets the trace id (and span id, when the example named one) of the point that opened it, when
+    /// that point had one (looked up only here, which is rare, so points never carry it). A resolution is about a normal
+    /// point: it gets none.
     /// </summary>
     private Anomaly WithTrace(Anomaly anomaly, in SeriesPoint point)
     {
         if (_exemplars is null || anomaly.State != AnomalyState.Open || anomaly.TraceId is not null)
             return anomaly;
-        return _exemplars.Find(point.SeriesId, point.TimestampMs) is { } traceId ? anomaly with { TraceId = traceId } : anomaly;
+        return _exemplars.FindExample(point.SeriesId, point.TimestampMs) is { } example
+            ? anomaly with { TraceId = example.TraceId, SpanId = example.SpanId }
+            : anomaly;
     }
 }

@@ -355,7 +355,7 @@ internal sealed class KafkaSource : IPointSink
     }
 
     /// <inheritdoc/>
-    public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId) => _exemplars?.Add(seriesId, timestampMs, traceId);
+    public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId, ulong spanId) => _exemplars?.Add(seriesId, timestampMs, traceId, spanId);
 
     private void Route(in SeriesPoint point, RecordTicket ticket)
     {

@@ -26,6 +26,7 @@ public static class FinScaleTelemetry
     private static readonly Counter<long> Decisions = Meter.CreateCounter<long>("finscale.decisions", "{decision}", "Decisions written to the audit topic, by action kind, mode and outcome.");
     private static readonly Counter<long> HeldBack = Meter.CreateCounter<long>("finscale.guard.held_back", "{decision}", "Actions a guard held back, by guard.");
     private static readonly object Gate = new();
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
     private static Func<Anomaly, string>? _kindOf;
     private static PipelineStats? _stats;
     private static KafkaClientStatistics? _kafka;
@@ -84,18 +85,24 @@ public static class FinScaleTelemetry
     }
 
     /// <summary>
-    /// Starts the span of a remediation decision, linked to the traces of the anomalies it rests on (their trace id; the
-    /// span id within that trace is not known, so the link points at the trace). Null when nobody listens.
+    /// Starts the span of a remediation decision, linked to the example spans of the anomalies it rests on: the exemplar's
+    /// span (or the window's slowest span) by trace and span id. An example whose span id is not known (an exemplar may
+    /// omit it) is linked by its trace id with a random span id, as a link needs one, and carries
+    /// <c>finscale.link.span_known=false</c>. Null when nobody listens.
     /// </summary>
     public static Activity? StartRemediation(RemediationDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
         if (!Remediation.HasListeners())
             return null;
-        var links = decision.Anomalies.Select(a => a.TraceId).Append(decision.Anomaly.TraceId)
-            .Where(t => t is { Length: 32 })
-            .Distinct(StringComparer.Ordinal)
-            .Select(t => new ActivityLink(new ActivityContext(ActivityTraceId.CreateFromString(t), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true)))
+        var links = decision.Anomalies.Select(a => (a.TraceId, a.SpanId)).Append((decision.Anomaly.TraceId, decision.Anomaly.SpanId))
+            .Where(e => e.TraceId is { Length: 32 } && IsHex(e.TraceId))
+            .GroupBy(e => e.TraceId!, StringComparer.Ordinal)
+            .Select(g => g.FirstOrDefault(e => e.SpanId is { Length: 16 } s && IsHex(s) && s != "0000000000000000") is { SpanId: { } span } known
+                ? new ActivityLink(new ActivityContext(ActivityTraceId.CreateFromString(g.Key), ActivitySpanId.CreateFromString(span), ActivityTraceFlags.Recorded, isRemote: true))
+                : new ActivityLink(
+                    new ActivityContext(ActivityTraceId.CreateFromString(g.Key), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true),
+                    new ActivityTagsCollection { ["finscale.link.span_known"] = false }))
             .ToList();
         var activity = Remediation.StartActivity($"remediation {Symbol(decision.Action)}", ActivityKind.Internal, default(ActivityContext), links: links);
         activity?.SetTag("finscale.decision_id", decision.DecisionId);
@@ -148,4 +155,6 @@ public static class FinScaleTelemetry
 
     private static string Symbol<TEnum>(TEnum value)
         where TEnum : struct, Enum => Avro.AvroValues.Symbol(value);
+
+    private static bool IsHex(string text) => !text.AsSpan().ContainsAnyExcept(HexDigits);
 }

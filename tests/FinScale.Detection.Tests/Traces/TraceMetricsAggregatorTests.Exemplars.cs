@@ -11,16 +11,19 @@ public partial class TraceMetricsAggregatorTests
     public void Exemplars_DurationAndCallsSeries_CarryTheSlowestSpansTraceId()
     {
         var (kit, sink) = WithExemplars();
-        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 100, durationMs: 20, trace: 1));
-        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 200, durationMs: 900, trace: 2));
-        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 300, durationMs: 900, trace: 3)); // as slow, later: the first stays
-        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 400, durationMs: 40, trace: 4));
+        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 100, durationMs: 20, trace: 1, spanId: 0x11));
+        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 200, durationMs: 900, trace: 2, spanId: 0x22));
+        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 300, durationMs: 900, trace: 3, spanId: 0x33)); // as slow, later: the first stays
+        kit.Add(Span(CheckoutA, "GET /cart", SpanKind.Server, T0 + 400, durationMs: 40, trace: 4, spanId: 0x44));
         kit.Flush();
 
         foreach (var attributes in new[] { Red(CheckoutA, "GET /cart", SpanKind.Server, SpanStatus.Unset), Instance(CheckoutA, "GET /cart", SpanKind.Server, SpanStatus.Unset) })
         {
             foreach (var metric in new[] { TraceMetricNames.Calls, TraceMetricNames.DurationMean, TraceMetricNames.DurationP50, TraceMetricNames.DurationP90, TraceMetricNames.DurationP99 })
+            {
                 Assert.Equal((UInt128)2, sink.TraceOf(kit, metric, attributes, W0End));
+                Assert.Equal(0x22UL, sink.SpanOf(kit, metric, attributes, W0End)); // the slowest span itself, not just its trace
+            }
         }
     }
 
@@ -30,12 +33,13 @@ public partial class TraceMetricsAggregatorTests
         var (kit, sink) = WithExemplars();
         kit.Add(Span(CheckoutA, "POST /pay", SpanKind.Server, T0 + 100, durationMs: 5000, status: SpanStatus.Ok, trace: 10));
         kit.Add(Span(CheckoutA, "POST /pay", SpanKind.Server, T0 + 200, durationMs: 30, status: SpanStatus.Error, trace: 11));
-        kit.Add(Span(CheckoutA, "POST /pay", SpanKind.Server, T0 + 300, durationMs: 80, status: SpanStatus.Error, trace: 12));
+        kit.Add(Span(CheckoutA, "POST /pay", SpanKind.Server, T0 + 300, durationMs: 80, status: SpanStatus.Error, trace: 12, spanId: 0xbeef));
         kit.Add(Span(CheckoutA, "POST /pay", SpanKind.Server, T0 + 400, durationMs: 10, status: SpanStatus.Unset, trace: 13));
         kit.Flush();
 
         // The slowest error span explains the ratio; the OK series keep their own slowest.
         Assert.Equal((UInt128)12, sink.TraceOf(kit, TraceMetricNames.ErrorRatio, Red(CheckoutA, "POST /pay", SpanKind.Server, null), W0End));
+        Assert.Equal(0xbeefUL, sink.SpanOf(kit, TraceMetricNames.ErrorRatio, Red(CheckoutA, "POST /pay", SpanKind.Server, null), W0End));
         Assert.Equal((UInt128)12, sink.TraceOf(kit, TraceMetricNames.DurationP99, Red(CheckoutA, "POST /pay", SpanKind.Server, SpanStatus.Error), W0End));
         Assert.Equal((UInt128)10, sink.TraceOf(kit, TraceMetricNames.DurationP99, Red(CheckoutA, "POST /pay", SpanKind.Server, SpanStatus.Ok), W0End));
         Assert.Equal((UInt128)13, sink.TraceOf(kit, TraceMetricNames.Calls, Red(CheckoutA, "POST /pay", SpanKind.Server, SpanStatus.Unset), W0End));
@@ -103,9 +107,16 @@ public partial class TraceMetricsAggregatorTests
 
     private sealed class ExemplarCollector : IExemplarSink
     {
-        public List<(int SeriesId, long TimestampMs, UInt128 TraceId)> Added { get; } = [];
+        public List<(int SeriesId, long TimestampMs, UInt128 TraceId, ulong SpanId)> Added { get; } = [];
 
-        public void Add(int seriesId, long timestampMs, UInt128 traceId) => Added.Add((seriesId, timestampMs, traceId));
+        public void Add(int seriesId, long timestampMs, UInt128 traceId, ulong spanId) => Added.Add((seriesId, timestampMs, traceId, spanId));
+
+        public ulong? SpanOf(TraceTestKit kit, string metric, Dictionary<string, string> attributes, long ts)
+        {
+            Assert.True(kit.Catalog.TryGetId(SeriesKey.Create(metric, attributes).Text, out var id), $"no series {metric}");
+            var found = Added.Where(e => e.SeriesId == id && e.TimestampMs == ts).ToList();
+            return found.Count == 0 ? null : found[0].SpanId;
+        }
 
         public UInt128? TraceOf(TraceTestKit kit, string metric, Dictionary<string, string> attributes, long ts)
         {

@@ -71,8 +71,8 @@ internal static class OtlpWorkloads
                 if (exemplars)
                 {
                     var time = point.TimeUnixNano - 1_000_000_000;
-                    point.Exemplars.Add(new Exemplar { TimeUnixNano = time, AsDouble = fastest, TraceId = ByteString.CopyFrom(ExemplarTraceId(p, m, 0)), SpanId = ByteString.CopyFrom(new byte[] { 1, 2, 3, 4, 5, 6, 7, (byte)p }) });
-                    point.Exemplars.Add(new Exemplar { TimeUnixNano = time, AsDouble = slowest, TraceId = ByteString.CopyFrom(ExemplarTraceId(p, m, 1)), SpanId = ByteString.CopyFrom(new byte[] { 8, 7, 6, 5, 4, 3, 2, (byte)p }) });
+                    point.Exemplars.Add(new Exemplar { TimeUnixNano = time, AsDouble = fastest, TraceId = ByteString.CopyFrom(ExemplarTraceId(p, m, 0)), SpanId = ByteString.CopyFrom(ExemplarSpanId(p, 0)) });
+                    point.Exemplars.Add(new Exemplar { TimeUnixNano = time, AsDouble = slowest, TraceId = ByteString.CopyFrom(ExemplarTraceId(p, m, 1)), SpanId = ByteString.CopyFrom(ExemplarSpanId(p, 1)) });
                 }
 
                 var histogram = new Histogram { AggregationTemporality = AggregationTemporality.Cumulative };
@@ -94,6 +94,9 @@ internal static class OtlpWorkloads
         id[15] = (byte)(rank + 1);
         return id;
     }
+
+    /// <summary>The 8-byte span id of exemplar <paramref name="rank"/> (0 fastest, 1 slowest) of pod <paramref name="pod"/>'s points.</summary>
+    public static byte[] ExemplarSpanId(int pod, int rank) => rank == 0 ? [1, 2, 3, 4, 5, 6, 7, (byte)pod] : [8, 7, 6, 5, 4, 3, 2, (byte)pod];
 
     /// <summary>
     /// Server spans of checkout's pods, 30 per pod per minute, in the first seconds of each minute; at minute

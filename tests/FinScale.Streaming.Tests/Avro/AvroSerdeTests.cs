@@ -90,6 +90,49 @@ public sealed class AvroSerdeTests
         TestRecords.AssertSameContent(anomaly, decoded);
     }
 
+    [Fact]
+    public void Serialize_AnomalyAndDecisionWithTraceAndSpanIds_RoundTrip()
+    {
+        var anomaly = TestRecords.Anomaly() with { TraceId = "0af7651916cd43dd8448eb211c80319c", SpanId = "00f067aa0ba902b7" };
+        var decision = TestRecords.Decision() with
+        {
+            Anomaly = anomaly,
+            Anomalies = [new AnomalyRef(anomaly.AnomalyId, anomaly.Series, anomaly.TraceId, anomaly.SpanId), new AnomalyRef("other", "s", "5e000000000000000000000000000002")],
+        };
+
+        var decodedAnomaly = Serdes.Anomaly.Deserialize(Serdes.Anomaly.Serialize(anomaly));
+        var decoded = Serdes.RemediationDecision.Deserialize(Serdes.RemediationDecision.Serialize(decision));
+
+        Assert.Equal(("0af7651916cd43dd8448eb211c80319c", "00f067aa0ba902b7"), (decodedAnomaly.TraceId, decodedAnomaly.SpanId));
+        Assert.Equal("00f067aa0ba902b7", decoded.Anomaly.SpanId);
+        Assert.Equal(decision.Anomalies, decoded.Anomalies);
+        Assert.Null(decoded.Anomalies[1].SpanId);
+    }
+
+    [Fact]
+    public void Deserialize_AnomalyWrittenWithTheV2Schema_DecodesWithNoSpanId()
+    {
+        var v2 = AvroSchemas.AnomalyHistory.Single(h => h.Fields.Any(f => f.Name == "trace_id") && h.Fields.All(f => f.Name != "span_id"));
+        var old = new GenericRecord(v2);
+        old.Add("anomaly_id", "a1");
+        old.Add("series", "s{}");
+        old.Add("metric", "s");
+        old.Add("attributes", new Dictionary<string, object>());
+        old.Add("event_time", TestRecords.EventTime.UtcDateTime);
+        old.Add("observed", 2.0);
+        old.Add("expected", 1.0);
+        old.Add("score", 0.9);
+        old.Add("z_score", 4.0);
+        old.Add("detector", "ensemble");
+        old.Add("trace_id", "0af7651916cd43dd8448eb211c80319c");
+        old.Add("state", new GenericEnum((EnumSchema)v2["state"].Schema, "open"));
+
+        var decoded = Serdes.Anomaly.Deserialize(EncodeSingleObject(v2, old));
+
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", decoded.TraceId);
+        Assert.Null(decoded.SpanId);
+    }
+
     [Theory]
     [MemberData(nameof(EveryDecisionShape))]
     public void Serialize_RemediationDecision_RoundTrips(ExecutionMode mode, ActionKind action, DecisionOutcome outcome, bool withTarget, string? guard)

@@ -79,7 +79,14 @@ internal static class Otlp
 
         public List<(string Series, long TimestampMs, UInt128 TraceId)> Exemplars { get; } = [];
 
-        public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId) => Exemplars.Add((catalog.TextOf(seriesId), timestampMs, traceId));
+        /// <summary>The span id that went with each entry of <see cref="Exemplars"/> (0: none).</summary>
+        public List<ulong> ExemplarSpans { get; } = [];
+
+        public void AddExemplar(int seriesId, long timestampMs, UInt128 traceId, ulong spanId)
+        {
+            Exemplars.Add((catalog.TextOf(seriesId), timestampMs, traceId));
+            ExemplarSpans.Add(spanId);
+        }
 
         public double ValueOf(string series) => Points.Single(p => p.Series == series).Value;
     }

@@ -68,6 +68,43 @@ public class OtlpMetricsDecoderExemplarTests
     }
 
     [Fact]
+    public void Histogram_TheLargestExemplarsSpanIdGoesWithItsTraceId()
+    {
+        var metric = Histogram("http.server.duration", T0, T0 + (10 * Second), [0.1, 1], [5, 3, 2], 6.0, AggregationTemporality.Delta);
+        var a = Exemplar(TraceA, 0.05);
+        a.SpanId = ByteString.CopyFrom(Convert.FromHexString("00000000000000aa"));
+        var b = Exemplar(TraceB, 2.5);
+        b.SpanId = ByteString.CopyFrom(Convert.FromHexString("00f067aa0ba902b7"));
+        var c = Exemplar(TraceC, 0.7);
+        c.SpanId = ByteString.CopyFrom(Convert.FromHexString("00000000000000cc"));
+        metric.Histogram.DataPoints[0].Exemplars.Add([a, b, c]);
+
+        _decoder.Decode(Request(PodResource(), metric), _sink);
+
+        Assert.Equal(5, _sink.ExemplarSpans.Count);
+        Assert.All(_sink.ExemplarSpans, s => Assert.Equal(0x00f067aa0ba902b7UL, s));
+        Assert.Equal("00f067aa0ba902b7", FinScale.Streaming.Pipeline.ExemplarIndex.FormatSpan(_sink.ExemplarSpans[0]));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(16)]
+    public void ExemplarWithoutAnEightByteSpanId_KeepsItsTraceId_WithNoSpan(int length)
+    {
+        var metric = Gauge("g", T0, 1);
+        var e = Exemplar(TraceA, 1);
+        e.SpanId = ByteString.CopyFrom(Enumerable.Repeat((byte)0x5a, length).ToArray());
+        metric.Gauge.DataPoints[0].Exemplars.Add(e);
+
+        _decoder.Decode(Request(PodResource(), metric), _sink);
+
+        Assert.Equal(TraceA, Assert.Single(_sink.Exemplars).TraceId);
+        Assert.Equal(0UL, Assert.Single(_sink.ExemplarSpans));
+        Assert.Equal(0, _decoder.Counters.MalformedExemplars);
+    }
+
+    [Fact]
     public void ExponentialHistogram_TheLargestExemplarsTraceIdGoesWithAllItsSeries()
     {
         var p = new ExponentialHistogramDataPoint
@@ -181,6 +218,7 @@ public class OtlpMetricsDecoderExemplarTests
         _decoder.Decode(Request(PodResource(), metric), _sink);
 
         Assert.Equal(TraceA, Assert.Single(_sink.Exemplars).TraceId);
+        Assert.Equal(0x0102030405060708UL, Assert.Single(_sink.ExemplarSpans));
         Assert.DoesNotContain("http.route", Assert.Single(_sink.Points).Series, StringComparison.Ordinal); // exemplar attributes do not key
     }
 
@@ -196,6 +234,7 @@ public class OtlpMetricsDecoderExemplarTests
         _decoder.Decode(OtlpJsonTranscoder.MetricsRequestToProtobuf(System.Text.Encoding.UTF8.GetBytes(json)), _sink);
 
         Assert.Equal(TraceA, Assert.Single(_sink.Exemplars).TraceId);
+        Assert.Equal(0x00f067aa0ba902b7UL, Assert.Single(_sink.ExemplarSpans));
     }
 
     private static Exemplar Exemplar(UInt128 traceId, double? asDouble = null, long? asInt = null)

@@ -10,15 +10,35 @@ public class ExemplarIndexTests
         var index = new ExemplarIndex(1024);
         var trace = new UInt128(0x0af7651916cd43dd, 0x8448eb211c80319c);
 
-        index.Add(7, 1_000, trace);
+        index.Add(7, 1_000, trace, 0x00f067aa0ba902b7);
 
         Assert.True(index.TryGet(7, 1_000, out var found));
         Assert.Equal(trace, found);
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", index.Find(7, 1_000));
+        Assert.Equal(("0af7651916cd43dd8448eb211c80319c", "00f067aa0ba902b7"), index.FindExample(7, 1_000));
         Assert.False(index.TryGet(7, 1_001, out _));
         Assert.False(index.TryGet(8, 1_000, out _));
         Assert.Null(index.Find(8, 1_000));
         Assert.Equal(3, index.Misses);
+    }
+
+    [Fact]
+    public void Add_WithoutSpanId_FindsTheTraceWithNoSpan()
+    {
+        var index = new ExemplarIndex(1024);
+        index.Add(7, 1_000, 5, 0);
+
+        Assert.True(index.TryGet(7, 1_000, out var trace, out var span));
+        Assert.Equal((UInt128)5, trace);
+        Assert.Equal(0UL, span);
+        Assert.Equal(("00000000000000000000000000000005", (string?)null), index.FindExample(7, 1_000));
+    }
+
+    [Fact]
+    public void FormatSpan_IsSixteenLowercaseHexDigitsInWireOrder()
+    {
+        Assert.Equal("0000000000000001", ExemplarIndex.FormatSpan(1));
+        Assert.Equal("ffffffffffffffff", ExemplarIndex.FormatSpan(ulong.MaxValue));
     }
 
     [Fact]
@@ -32,7 +52,7 @@ public class ExemplarIndexTests
     public void ZeroTraceId_IsNotRecorded()
     {
         var index = new ExemplarIndex(16);
-        index.Add(1, 1, UInt128.Zero);
+        index.Add(1, 1, UInt128.Zero, 9);
         Assert.False(index.TryGet(1, 1, out _));
     }
 
@@ -40,10 +60,11 @@ public class ExemplarIndexTests
     public void SameKeyAgain_OverwritesInPlace()
     {
         var index = new ExemplarIndex(16);
-        index.Add(1, 5, 10);
-        index.Add(1, 5, 11);
-        Assert.True(index.TryGet(1, 5, out var found));
+        index.Add(1, 5, 10, 100);
+        index.Add(1, 5, 11, 0);
+        Assert.True(index.TryGet(1, 5, out var found, out var span));
         Assert.Equal((UInt128)11, found);
+        Assert.Equal(0UL, span); // the newer write's span, not a mix of both
         Assert.Equal(2, index.Written);
     }
 
@@ -65,14 +86,15 @@ public class ExemplarIndexTests
         var index = new ExemplarIndex(256);
         const int Keys = 100_000;
         for (var i = 0; i < Keys; i++)
-            index.Add(i % 997, i, (UInt128)(i + 1));
+            index.Add(i % 997, i, (UInt128)(i + 1), (ulong)(i + 7));
 
         var held = 0;
         for (var i = 0; i < Keys; i++)
         {
-            if (index.TryGet(i % 997, i, out var trace))
+            if (index.TryGet(i % 997, i, out var trace, out var span))
             {
-                Assert.Equal((UInt128)(i + 1), trace); // a hit is always the key's own id
+                Assert.Equal((UInt128)(i + 1), trace); // a hit is always the key's own ids
+                Assert.Equal((ulong)(i + 7), span);
                 held++;
             }
         }
@@ -96,6 +118,7 @@ public class ExemplarIndexTests
 
         // The trace id is derived from the key, both halves: a torn read or a key/value mix-up shows as a mismatch.
         static UInt128 TraceOf(int series, long ts) => new(((ulong)ts * 131) + (ulong)series, ~(((ulong)ts * 131) + (ulong)series));
+        static ulong SpanOf(int series, long ts) => ((ulong)series << 32) | (ulong)ts;
 
         var writers = Enumerable.Range(0, 1).Select(w => Task.Factory.StartNew(
             () =>
@@ -104,7 +127,7 @@ public class ExemplarIndexTests
                 while (!stop.IsCancellationRequested)
                 {
                     var (series, ts) = (rng.Next(100), rng.Next(1_000));
-                    index.Add(series, ts, TraceOf(series, ts));
+                    index.Add(series, ts, TraceOf(series, ts), SpanOf(series, ts));
                 }
             },
             TaskCreationOptions.LongRunning));
@@ -115,10 +138,10 @@ public class ExemplarIndexTests
                 while (!stop.IsCancellationRequested)
                 {
                     var (series, ts) = (rng.Next(100), rng.Next(1_000));
-                    if (!index.TryGet(series, ts, out var trace))
+                    if (!index.TryGet(series, ts, out var trace, out var span))
                         continue;
                     Interlocked.Increment(ref hits);
-                    if (trace != TraceOf(series, ts))
+                    if (trace != TraceOf(series, ts) || span != SpanOf(series, ts))
                         Interlocked.Increment(ref torn);
                 }
             },
