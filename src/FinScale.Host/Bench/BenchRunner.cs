@@ -168,7 +168,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             await output.WriteLineAsync($"{gcLatency} (latency phase); {gcThroughput} (throughput rounds); server GC {System.Runtime.GCSettings.IsServerGC}, latency mode {System.Runtime.GCSettings.LatencyMode}");
             await WriteAsync($"peak RSS: {peakPipeline / 1048576.0:F0} MiB while the pipeline ran (VmHWM reset at its start; includes the bench's producers in later rounds and the latency phase); {processPeakBeforePipeline / 1048576.0:F0} MiB before it (workload generation, producer, bare consumer); the broker runs in its own process unless --bootstrap-servers");
             await output.WriteLineAsync($"memory while the pipeline ran, {memory.Describe()}; {NativeHeap.State}");
-            await WriteAsync($"GC heap per series: {perSeries:F0} B ({(heapAfter - heapBefore) / 1048576.0:F1} MiB over {workload.Series:N0} series: catalog keys, decoder's hash and stream maps, detector state, plus per-run fixed allocations such as the {exemplarBytes >> 20} MiB exemplar index and channel buffers; {(double)(heapAfter - heapBefore - exemplarBytes) / workload.Series:F0} B without the exemplar index); native librdkafka buffers are not in it");
+            await WriteAsync($"GC heap per series: {perSeries:F0} B ({(heapAfter - heapBefore) / 1048576.0:F1} MiB over {workload.Series:N0} series: catalog keys, decoder's hash and stream maps, detector state, plus per-run fixed allocations such as the {exemplarBytes / 1048576.0:0.#} MiB exemplar index and channel buffers; {(double)(heapAfter - heapBefore - exemplarBytes) / workload.Series:F0} B without the exemplar index); native librdkafka buffers are not in it");
             await WriteAsync($"series: {stats.Series:N0} interned, {stats.SeriesRefused:N0} refused; points out of order {stats.OutOfOrderPoints:N0}, dead-lettered records {stats.DeadLettered:N0}");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"bench points_per_s={full.PointsPerSecond:F0} ratio={ratio:F3} p99_ms={(double.IsNaN(latency.P99) ? "nan" : latency.P99.ToString("F1", CultureInfo.InvariantCulture))} rss_mb={peakPipeline / 1048576.0:F0}"));
@@ -371,6 +371,8 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         var nextTick = new long[workload.Resources];
         Array.Fill(nextTick, ticks);
         var spikesOf = new int[workload.Resources];
+        var stride = SpikeStride(workload.Gauges);
+        long nextSpike = -1, spikeCount = 0;
         var spikeTimes = new HashSet<long>();
         var warmUpSpikeTimes = new HashSet<long>();
         var recordsBefore = stats.Records;
@@ -401,7 +403,22 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
                 lastEventMs = nowMs;
                 var warming = sent < warmUp;
                 var k = warming ? sent : sent - warmUp;
-                var spike = k % (warming ? warmUpEvery : every) == (warming ? warmUpEvery : every) / 2 && spikesOf[r] < workload.Gauges ? ((spikesOf[r]++ * 7) + 3) % workload.Gauges : -1;
+                var period = warming ? warmUpEvery : every;
+                if (k == 0)
+                    nextSpike = period / 2; // each phase spaces its own spikes
+                // The spike that is due goes to the first record at or after the due point whose pod has had no more
+                // than its share of the spikes so far (so they spread over the pods), and each pod's spikes to a gauge
+                // it has not spiked yet: the stride is coprime with the gauge count, so it visits every gauge once. A
+                // spike on a series that spiked before would measure the detector's memory of the earlier one (a
+                // recurring incident scores lower), not the pipeline's latency.
+                var spike = -1;
+                if (nextSpike >= 0 && k >= nextSpike && spikesOf[r] <= spikeCount / workload.Resources && spikesOf[r] < workload.Gauges)
+                {
+                    spike = (int)((((long)spikesOf[r]++ * stride) + 3) % workload.Gauges);
+                    spikeCount++;
+                    nextSpike += period;
+                }
+
                 var stamp = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
                 var value = workload.Encode(r, nextTick[r]++, stamp, spike).ToArray();
                 if (spike >= 0)
@@ -433,6 +450,16 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             + (warmUp == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
                 $"\nlatency while warming up (first {settings.LatencyWarmUp.TotalSeconds:F0} s live, not in the figures above): p50 {Percentile(warmUpLatencies, 0.50):F1} ms, p99 {Percentile(warmUpLatencies, 0.99):F1} ms, max {(warmUpLatencies.Length > 0 ? warmUpLatencies[^1] : double.NaN):F1} ms over {warmUpLatencies.Length} of {warmUpSpikeTimes.Count} spikes; {anomaliesWarmingUp:N0} anomalies opened meanwhile (the histograms' rate series shifting to the live cadence)"));
         return new LatencyResult(p50, p99, summary);
+    }
+
+    /// <summary>The smallest step of at least 7 that shares no factor with <paramref name="gauges"/>, so that
+    /// <c>(n × step + 3) mod gauges</c> for n = 0 .. gauges − 1 names every gauge once.</summary>
+    internal static int SpikeStride(int gauges)
+    {
+        var step = 7;
+        while (gauges > 1 && BigInteger.GreatestCommonDivisor(step, gauges) != 1)
+            step++;
+        return step;
     }
 
     private static double Percentile(double[] sorted, double q)
