@@ -95,6 +95,7 @@ public sealed class SeriesCatalog
         Volatile.Write(ref _count, id + 1);
         return id;
     }
+
     private static byte[] ToUtf8(ReadOnlySpan<char> text)
     {
         var utf8 = new byte[Encoding.UTF8.GetByteCount(text)];
@@ -119,12 +120,10 @@ public sealed class SeriesCatalog
             // Fast path: ASCII text of the same length compares without encoding.
             if (alternate.Length == other.Length && Ascii.Equals(other, alternate))
                 return true;
-            var max = Encoding.UTF8.GetMaxByteCount(alternate.Length);
             byte[]? rented = null;
-            Span<byte> buffer = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
             try
             {
-                return buffer[..Encoding.UTF8.GetBytes(alternate, buffer)].SequenceEqual(other);
+                return Encode(alternate, stackalloc byte[StackBytes], ref rented).SequenceEqual(other);
             }
             finally
             {
@@ -135,12 +134,10 @@ public sealed class SeriesCatalog
 
         public int GetHashCode(ReadOnlySpan<char> alternate)
         {
-            var max = Encoding.UTF8.GetMaxByteCount(alternate.Length);
             byte[]? rented = null;
-            Span<byte> buffer = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
             try
             {
-                return Hash(buffer[..Encoding.UTF8.GetBytes(alternate, buffer)]);
+                return Hash(Encode(alternate, stackalloc byte[StackBytes], ref rented));
             }
             finally
             {
@@ -150,6 +147,15 @@ public sealed class SeriesCatalog
         }
 
         public byte[] Create(ReadOnlySpan<char> alternate) => ToUtf8(alternate);
+
+        /// <summary>The UTF-8 of <paramref name="text"/>, in <paramref name="stack"/> when it fits, else in a pooled array
+        /// handed back through <paramref name="rented"/> for the caller to return.</summary>
+        private static ReadOnlySpan<byte> Encode(ReadOnlySpan<char> text, Span<byte> stack, ref byte[]? rented)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+            var buffer = max <= stack.Length ? stack : (rented = ArrayPool<byte>.Shared.Rent(max));
+            return buffer[..Encoding.UTF8.GetBytes(text, buffer)];
+        }
 
         private static int Hash(ReadOnlySpan<byte> utf8)
         {

@@ -82,16 +82,16 @@ internal sealed class KubernetesCaller
         }
         catch (TimeoutRejectedException)
         {
-            return new CallResult<T>(default, 0, $"no answer within {_options.AttemptTimeout} on any of {attempts} attempt(s)", attempts, false);
+            return new CallResult<T>(default, 0, $"no answer within {_options.AttemptTimeout}", attempts, false);
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return new CallResult<T>(default, 0, $"cannot reach the API server after {attempts} attempt(s): {ex.Message}", attempts, false);
+            return new CallResult<T>(default, 0, $"cannot reach the API server: {ex.Message}", attempts, false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Not the caller's cancellation: the HTTP client's own timeout, say. A failure, not a shutdown.
-            return new CallResult<T>(default, 0, $"the HTTP client gave up after {attempts} attempt(s)", attempts, false);
+            return new CallResult<T>(default, 0, "the HTTP client gave up", attempts, false);
         }
     }
 

@@ -16,17 +16,8 @@ public sealed class AuditTopicTests(ApacheKafkaFixture cluster) : IClassFixture<
     public async Task EnsurePipelineTopics_CreatesTheAuditTopicWithoutRetentionOrCompaction_AndTheOthersWithTheBrokersDefaults()
     {
         Skip.If(cluster.SkipReason is not null, cluster.SkipReason);
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var topics = new TopicOptions
-        {
-            Metrics = $"m-{id}",
-            OtlpMetrics = $"om-{id}",
-            OtlpSpans = $"os-{id}",
-            Anomalies = $"a-{id}",
-            Audit = $"audit-{id}",
-            DeadLetter = $"dlq-{id}",
-            Partitions = 2,
-        };
+        var topics = PipelineHarness.UniqueTopics();
+        topics.Partitions = 2;
         using var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers });
 
         await endpoint.EnsurePipelineTopicsAsync(topics, CancellationToken.None);

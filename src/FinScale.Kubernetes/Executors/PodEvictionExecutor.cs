@@ -58,7 +58,7 @@ public sealed class PodEvictionExecutor : IKubernetesActionExecutor<EvictPod>
         if (result.HttpStatus == 404 && result.Attempts > 1)
         {
             // An attempt that timed out may have evicted the pod before the retry arrived.
-            return Outcomes.FromError(result, what) with { Message = $"{what} is gone after {result.Attempts} attempts (an earlier attempt that timed out may have evicted it): {result.Message}" };
+            return Outcomes.FromError(result, what) with { Message = $"{what} is gone (an earlier attempt that timed out may have evicted it): {result.Message}" };
         }
 
         return result.Ok ? Outcomes.Written(result, mode, $"{what} evicted") : Outcomes.FromError(result, what);

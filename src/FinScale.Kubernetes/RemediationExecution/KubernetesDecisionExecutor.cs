@@ -287,11 +287,11 @@ public sealed class KubernetesDecisionExecutor
     };
 
     /// <summary><c>HTTP {status}: {message}</c> (the message alone when no answer came; the attempts when more than
-    /// one and the message does not already count them), then the object a dry run would produce.</summary>
+    /// one), then the object a dry run would produce.</summary>
     internal static string ResponseOf(ActionOutcome outcome)
     {
         var text = outcome.HttpStatus is { } status ? $"HTTP {status}: {outcome.Message}" : outcome.Message;
-        if (outcome.Attempts > 1 && !outcome.Message.Contains("attempt", StringComparison.Ordinal))
+        if (outcome.Attempts > 1)
         {
             text += $" ({outcome.Attempts} attempts)";
         }

@@ -270,10 +270,10 @@ public static class RemediationPlanner
         {
             // A cluster-scoped target (a node) has no namespace of its own, but a cordon acts for the pods that are its
             // evidence: it may go ahead only when every one of their namespaces is allowed (an empty list allows none).
-            var scopes = EvidenceNamespaces(f, step);
-            var outside = scopes.Where(n => !g.AllowedNamespaces.Contains(n, StringComparer.Ordinal)).ToList();
             if (g.AllowedNamespaces.Count == 0)
                 return Held(Guards.Namespace, "the policy allows no namespace (guards.allowed_namespaces is empty)");
+            var scopes = EvidenceNamespaces(f, step);
+            var outside = scopes.Where(n => !g.AllowedNamespaces.Contains(n, StringComparer.Ordinal)).ToList();
             if (scopes.Count == 0)
                 return Held(Guards.Namespace, $"the namespaces of the pods behind {step.Target} are unknown, so guards.allowed_namespaces cannot be checked");
             if (outside.Count > 0)

@@ -98,11 +98,7 @@ public static class FinScaleTelemetry
         var links = decision.Anomalies.Select(a => (a.TraceId, a.SpanId)).Append((decision.Anomaly.TraceId, decision.Anomaly.SpanId))
             .Where(e => e.TraceId is { Length: 32 } && IsHex(e.TraceId))
             .GroupBy(e => e.TraceId!, StringComparer.Ordinal)
-            .Select(g => g.FirstOrDefault(e => e.SpanId is { Length: 16 } s && IsHex(s) && s != "0000000000000000") is { SpanId: { } span } known
-                ? new ActivityLink(new ActivityContext(ActivityTraceId.CreateFromString(g.Key), ActivitySpanId.CreateFromString(span), ActivityTraceFlags.Recorded, isRemote: true))
-                : new ActivityLink(
-                    new ActivityContext(ActivityTraceId.CreateFromString(g.Key), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true),
-                    new ActivityTagsCollection { ["finscale.link.span_known"] = false }))
+            .Select(g => LinkTo(g.Key, g.Select(e => e.SpanId).FirstOrDefault(s => s is { Length: 16 } && IsHex(s) && s != "0000000000000000")))
             .ToList();
         var activity = Remediation.StartActivity($"remediation {Symbol(decision.Action)}", ActivityKind.Internal, default(ActivityContext), links: links);
         activity?.SetTag("finscale.decision_id", decision.DecisionId);
@@ -157,4 +153,14 @@ public static class FinScaleTelemetry
         where TEnum : struct, Enum => Avro.AvroValues.Symbol(value);
 
     private static bool IsHex(string text) => !text.AsSpan().ContainsAnyExcept(HexDigits);
+
+    /// <summary>A link to span <paramref name="spanId"/> of trace <paramref name="traceId"/>; without a span id, to the trace
+    /// with a random one, marked <c>finscale.link.span_known=false</c>.</summary>
+    private static ActivityLink LinkTo(string traceId, string? spanId)
+    {
+        var trace = ActivityTraceId.CreateFromString(traceId);
+        return spanId is null
+            ? new ActivityLink(new ActivityContext(trace, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true), new ActivityTagsCollection { ["finscale.link.span_known"] = false })
+            : new ActivityLink(new ActivityContext(trace, ActivitySpanId.CreateFromString(spanId), ActivityTraceFlags.Recorded, isRemote: true));
+    }
 }

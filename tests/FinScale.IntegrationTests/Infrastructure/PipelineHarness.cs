@@ -37,8 +37,18 @@ public sealed class PipelineHarness : IDisposable
 
     public static async Task<PipelineHarness> CreateAsync(IKafkaTestCluster cluster, int partitions = 3)
     {
+        var topics = UniqueTopics();
+        foreach (var t in topics.PipelineTopics.Append(topics.State).Append(topics.Intents))
+            await cluster.CreateTopicAsync(t, partitions);
+        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
+        return new PipelineHarness(cluster, topics, endpoint);
+    }
+
+    /// <summary>Topic names of their own (a random suffix) for every topic a run reads or writes; nothing is created.</summary>
+    public static TopicOptions UniqueTopics()
+    {
         var id = Guid.NewGuid().ToString("N")[..10];
-        var topics = new TopicOptions
+        return new TopicOptions
         {
             Metrics = $"metrics-{id}",
             Anomalies = $"anomalies-{id}",
@@ -49,10 +59,6 @@ public sealed class PipelineHarness : IDisposable
             State = $"state-{id}",
             Intents = $"intents-{id}",
         };
-        foreach (var t in topics.PipelineTopics.Append(topics.State).Append(topics.Intents))
-            await cluster.CreateTopicAsync(t, partitions);
-        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
-        return new PipelineHarness(cluster, topics, endpoint);
     }
 
     public async Task PublishAsync(IReadOnlyList<MetricSample> samples)
