@@ -42,6 +42,9 @@ public sealed class ShardDetector
     private const int EnsembleChunkBits = 8;
     private const int EnsembleChunk = 1 << EnsembleChunkBits;
     private readonly EnsembleState[]?[] _ensembles;
+    private readonly EnsembleArenas _arenas;
+
+
     private readonly int _mostSeries;
 
     // Scratch for one round; grown on demand, reused across batches.
@@ -83,6 +86,7 @@ public sealed class ShardDetector
         _state = new SeriesStateArrays(Math.Min(1024, most), most);
         _mostSeries = most;
         _ensembles = new EnsembleState[]?[((most - 1) >> EnsembleChunkBits) + 1];
+        _arenas = new EnsembleArenas(options.Ensemble);
     }
 
     /// <summary>
@@ -127,7 +131,7 @@ public sealed class ShardDetector
             w.Write(_state.Mean[id]);
             w.Write(_state.Scale[id]);
             w.Write(_state.Count[id]);
-            Ensemble(id).WriteTo(w);
+            Ensemble(id).WriteTo(w, _arenas);
         }
 
         return buffer.ToArray();
@@ -152,9 +156,9 @@ public sealed class ShardDetector
             var mean = r.ReadSingle();
             var scale = r.ReadSingle();
             var count = r.ReadInt32();
-            var ensemble = Scoring.EnsembleState.ReadFrom(r);
             if (id >= _lastTimestamp.Length || _state.Capacity <= id)
                 Grow(id + 1);
+            var ensemble = Scoring.EnsembleState.ReadFrom(r, _arenas);
             if (!_seen[id])
                 _seriesCount++;
             _seen[id] = true;
@@ -162,7 +166,9 @@ public sealed class ShardDetector
             _state.Mean[id] = mean;
             _state.Scale[id] = scale;
             _state.Count[id] = count;
-            Ensemble(id) = ensemble;
+            ref var slot = ref Ensemble(id);
+            slot.Release(_arenas);
+            slot = ensemble;
             _episodeOpen[id] = false;
             _calmRun[id] = 0;
             _openEpisodes.Remove(id);
@@ -184,6 +190,9 @@ public sealed class ShardDetector
 
     /// <summary>The shard a series belongs to among <paramref name="shardCount"/> shards.</summary>
     public static int ShardOf(int seriesId, int shardCount) => seriesId % shardCount;
+
+    /// <summary>Where the series' profiles and calibration trees live (for tests and memory reports).</summary>
+    internal EnsembleArenas Arenas => _arenas;
 
     /// <summary>Series this shard has seen.</summary>
     public int SeriesCount => _seriesCount;
@@ -352,7 +361,8 @@ public sealed class ShardDetector
                 p.Value,
                 warming ? 0 : EnsembleState.ExternalLevelZ(z[k]),
                 warming ? double.MaxValue : _scaleBefore[k],
-                _options.Ensemble);
+                _options.Ensemble,
+                _arenas);
             if (warming)
                 continue;
             if (!scores.IsEmpty)

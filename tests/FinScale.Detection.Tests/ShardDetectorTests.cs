@@ -123,6 +123,56 @@ public class ShardDetectorTests
     }
 
     [Fact]
+    public void ImportState_OverASeriesItHolds_GivesTheOldStatesRoomBack()
+    {
+        var key = SeriesKey.Create("latency", Pod);
+        var points = Noisy(key, 400, 100, 5, seed: 6);
+        var source = New();
+        source.Process(points, []);
+        var state = source.ExportState(points[0].SeriesId)!;
+        var d = New();
+        d.Process(points.AsSpan(0, 300), []);
+        d.ImportState(points[0].SeriesId, state);
+        var reserved = d.Arenas.ReservedBytes;
+        var free = d.Arenas.FreeBytes;
+
+        for (var i = 0; i < 1_000; i++)
+            d.ImportState(points[0].SeriesId, state);
+        Assert.Throws<InvalidDataException>(() => d.ImportState(points[0].SeriesId, state[..(state.Length - 4)]));
+
+        Assert.Equal(reserved, d.Arenas.ReservedBytes);
+        Assert.Equal(free, d.Arenas.FreeBytes);
+        Assert.Equal(state, d.ExportState(points[0].SeriesId));
+    }
+
+    [Fact]
+    public void SeriesGrowingTogether_ReuseTheRoomTheyFree()
+    {
+        // Series of one age grow their profiles and trees together, freeing blocks of lengths nobody asks for again:
+        // freed neighbours must merge into room for the grown blocks instead of piling up.
+        var random = new Random(7);
+        var ids = Enumerable.Range(0, 2_000).Select(i => _catalog.GetOrAdd(SeriesKey.Create("latency", new Dictionary<string, string> { ["pod"] = "p" + i }))).ToArray();
+        var d = New();
+        var round = new SeriesPoint[ids.Length];
+        long mostReserved = 0;
+        for (var t = 0; t < 1_500; t++)
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var spike = random.NextDouble() < 0.01 ? 50 * random.NextDouble() : 0;
+                round[i] = new SeriesPoint(ids[i], t * 10 * Minute, 100 + (20 * Math.Sin(t / 20.0)) + (5 * random.NextDouble()) + spike);
+            }
+
+            d.Process(round, []);
+            mostReserved = Math.Max(mostReserved, d.Arenas.ReservedBytes);
+        }
+
+        var inUse = d.Arenas.ReservedBytes - d.Arenas.FreeBytes;
+        Assert.True(d.Arenas.FreeBytes < inUse / 3, $"{d.Arenas.FreeBytes} B of the slabs in no block, {inUse} B in blocks");
+        Assert.Equal(mostReserved, d.Arenas.ReservedBytes);
+    }
+
+    [Fact]
     public void ImportState_OfAnotherVersionOrTruncated_IsRefusedWithTheReason()
     {
         var key = SeriesKey.Create("latency", Pod);

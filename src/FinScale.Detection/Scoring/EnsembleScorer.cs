@@ -33,8 +33,15 @@ public sealed class EnsembleScorer : IPointScorer
     /// <summary>Everything else; <see cref="ShardDetector"/> keeps the same state in arrays instead of a scorer per series.</summary>
     private EnsembleState _state;
 
+    /// <summary>Where <see cref="_state"/> keeps its profiles and calibration trees.</summary>
+    private readonly EnsembleArenas _arenas;
+
     /// <summary>Creates a scorer.</summary>
-    public EnsembleScorer(EnsembleOptions? options = null) => _o = options ?? new EnsembleOptions();
+    public EnsembleScorer(EnsembleOptions? options = null)
+    {
+        _o = options ?? new EnsembleOptions();
+        _arenas = new EnsembleArenas(_o);
+    }
 
     /// <summary>Points scored so far (non-finite values not counted).</summary>
     public long Count => _state.Count;
@@ -55,13 +62,13 @@ public sealed class EnsembleScorer : IPointScorer
         if (!double.IsFinite(value))
             return 0;
         if (!double.IsNaN(levelZ))
-            return _state.Score(timestampMs, value, EnsembleState.ExternalLevelZ(levelZ), levelScale, _o);
+            return _state.Score(timestampMs, value, EnsembleState.ExternalLevelZ(levelZ), levelScale, _o, _arenas);
 
         _level ??= new LevelModel();
         var z = _level.Z(value);
         var scale = _level.Scale;
         _level.Learn(value, _o);
-        return _state.Score(timestampMs, value, z, scale, _o);
+        return _state.Score(timestampMs, value, z, scale, _o, _arenas);
     }
 
     /// <summary>Robust level: a Huber-clipped EWMA (a plain running mean while warming up).</summary>

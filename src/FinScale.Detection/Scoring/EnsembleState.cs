@@ -10,10 +10,16 @@ namespace FinScale.Detection.Scoring;
 /// <remarks>
 /// Compact on purpose: the profiles hold only the buckets the series has reached and the calibration histograms only
 /// their non-empty bins (see <see cref="SeasonalModel"/> and <see cref="Calibration"/>); the tuning and the level model
-/// live with the caller.
+/// live with the caller. Those variable-length parts live in the caller's <see cref="EnsembleArenas"/>, named here by
+/// handles, so a state holds no reference: chunks of states are plain memory the GC never scans, and a million series
+/// are not three million small arrays. A state is used with the arenas it was created in, and <see cref="Release"/>d
+/// into them when replaced.
 /// </remarks>
 internal struct EnsembleState
 {
+    /// <summary>The most bins of one series' three calibration trees together.</summary>
+    public const int MostTreeBins = 3 * Calibration.Bins;
+
     private const long DayMs = 86_400_000;
 
     // E|Z| of a standard normal: sqrt(2/pi).
@@ -40,11 +46,11 @@ internal struct EnsembleState
     public readonly long Count => _n;
 
     /// <summary>Writes the whole state (for a checkpoint); <see cref="ReadFrom"/> reads it back exactly.</summary>
-    public readonly void WriteTo(BinaryWriter w)
+    public readonly void WriteTo(BinaryWriter w, EnsembleArenas a)
     {
-        _daily.WriteTo(w);
-        _weekly.WriteTo(w);
-        _calibration.WriteTo(w);
+        _daily.WriteTo(w, a);
+        _weekly.WriteTo(w, a);
+        _calibration.WriteTo(w, a);
         w.Write(_firstTs);
         w.Write(_n);
         w.Write(_zMean);
@@ -53,25 +59,45 @@ internal struct EnsembleState
         w.Write(_episodeLeft);
     }
 
-    /// <summary>A state as <see cref="WriteTo"/> wrote it.</summary>
-    public static EnsembleState ReadFrom(BinaryReader r) => new()
+    /// <summary>A state as <see cref="WriteTo"/> wrote it, its parts allocated in <paramref name="a"/>.</summary>
+    public static EnsembleState ReadFrom(BinaryReader r, EnsembleArenas a)
     {
-        _daily = SeasonalModel.ReadFrom(r),
-        _weekly = SeasonalModel.ReadFrom(r),
-        _calibration = Calibration.ReadFrom(r),
-        _firstTs = r.ReadInt64(),
-        _n = r.ReadInt64(),
-        _zMean = r.ReadDouble(),
-        _zAbs = r.ReadDouble(),
-        _episodeMax = r.ReadDouble(),
-        _episodeLeft = r.ReadInt32(),
-    };
+        var s = default(EnsembleState);
+        try
+        {
+            s._daily = SeasonalModel.ReadFrom(r, a);
+            s._weekly = SeasonalModel.ReadFrom(r, a);
+            s._calibration = Calibration.ReadFrom(r, a);
+            s._firstTs = r.ReadInt64();
+            s._n = r.ReadInt64();
+            s._zMean = r.ReadDouble();
+            s._zAbs = r.ReadDouble();
+            s._episodeMax = r.ReadDouble();
+            s._episodeLeft = r.ReadInt32();
+            return s;
+        }
+        catch
+        {
+            // A truncated or corrupt state gives back what it had taken.
+            s.Release(a);
+            throw;
+        }
+    }
+
+    /// <summary>Frees the state's parts in <paramref name="a"/> and leaves it a series not seen yet.</summary>
+    public void Release(EnsembleArenas a)
+    {
+        _daily.Release(a);
+        _weekly.Release(a);
+        _calibration.Release(a);
+        this = default;
+    }
 
     /// <summary>A level residual supplied from outside as the ensemble takes it: beyond double range (the float kernel's infinity) it counts as 1e6 scales.</summary>
     public static double ExternalLevelZ(double levelZ) => double.IsFinite(levelZ) ? levelZ : Math.CopySign(1e6, levelZ);
 
     /// <summary>Scores the next point given the level model's residual <paramref name="levelZ"/> (in scales) and that level's residual scale.</summary>
-    public double Score(long timestampMs, double value, double levelZ, double levelScale, EnsembleOptions o)
+    public double Score(long timestampMs, double value, double levelZ, double levelScale, EnsembleOptions o, EnsembleArenas a)
     {
         if (!double.IsFinite(value))
             return 0;
@@ -81,12 +107,12 @@ internal struct EnsembleState
             // A default value is a series not seen yet: its state starts with its first finite point.
             _firstTs = timestampMs;
             _zAbs = NormalMeanAbs;
-            _calibration = Calibration.Create();
+            _calibration = Calibration.Create(a);
         }
 
-        var z = Residual(timestampMs, value, levelZ, levelScale, o);
-        _daily.Learn(timestampMs, value, DayMs, o.DailyBuckets, _firstTs, o);
-        _weekly.Learn(timestampMs, value, 7 * DayMs, o.WeeklyBuckets, _firstTs, o);
+        var z = Residual(timestampMs, value, levelZ, levelScale, o, a);
+        _daily.Learn(timestampMs, value, DayMs, o.DailyBuckets, _firstTs, o, a);
+        _weekly.Learn(timestampMs, value, 7 * DayMs, o.WeeklyBuckets, _firstTs, o, a);
         if (_n < 3)
             return 0;
 
@@ -101,11 +127,11 @@ internal struct EnsembleState
 
         var scoring = _n > o.WarmUp;
         var rarity = scoring
-            ? Math.Max(_calibration.Rarity(0, spike, o), Math.Max(_calibration.Rarity(1, shift, o), _calibration.Rarity(2, volatility, o)))
+            ? Math.Max(_calibration.Rarity(0, spike, o, a), Math.Max(_calibration.Rarity(1, shift, o, a), _calibration.Rarity(2, volatility, o, a)))
             : 0;
-        _calibration.Learn(0, spike, o);
-        _calibration.Learn(1, shift, o);
-        _calibration.Learn(2, volatility, o);
+        _calibration.Learn(0, spike, o, a);
+        _calibration.Learn(1, shift, o, a);
+        _calibration.Learn(2, volatility, o, a);
         if (!scoring)
             return 0;
 
@@ -137,18 +163,18 @@ internal struct EnsembleState
     }
 
     /// <summary>The residual of the model that explains the series best so far, in its own robust scales.</summary>
-    private readonly double Residual(long timestampMs, double value, double levelZ, double levelScale, EnsembleOptions o)
+    private readonly double Residual(long timestampMs, double value, double levelZ, double levelScale, EnsembleOptions o, EnsembleArenas a)
     {
         var z = levelZ;
         var best = levelScale;
         if (_daily.Ready && _daily.Scale < best * o.SeasonalAdvantage)
         {
-            z = _daily.Z(timestampMs, value, DayMs, o.DailyBuckets, _firstTs);
+            z = _daily.Z(timestampMs, value, DayMs, o.DailyBuckets, _firstTs, a);
             best = _daily.Scale;
         }
 
         if (_weekly.Ready && _weekly.Scale < best * o.SeasonalAdvantage)
-            z = _weekly.Z(timestampMs, value, 7 * DayMs, o.WeeklyBuckets, _firstTs);
+            z = _weekly.Z(timestampMs, value, 7 * DayMs, o.WeeklyBuckets, _firstTs, a);
         return z;
     }
 
@@ -201,50 +227,65 @@ internal struct EnsembleState
     private struct SeasonalModel
     {
         private const int FirstLength = 4;
-        private float[]? _profile;
+
+        /// <summary>The buckets' block in <see cref="EnsembleArenas.Profiles"/>, 0 before the first point.</summary>
+        private int _profile;
+        private ushort _length;
         private ResidualScale _scale;
 
         /// <summary>True once enough of a period has been seen for the profile to predict.</summary>
         public bool Ready { readonly get; private set; }
 
-        public readonly void WriteTo(BinaryWriter w)
+        public readonly void WriteTo(BinaryWriter w, EnsembleArenas a)
         {
             w.Write(Ready);
             _scale.WriteTo(w);
-            w.Write(_profile?.Length ?? -1);
-            foreach (var v in _profile ?? [])
+            if (_profile == 0)
+            {
+                w.Write(-1);
+                return;
+            }
+
+            w.Write((int)_length);
+            foreach (var v in a.Profiles.Get(_profile, _length))
                 w.Write(v);
         }
 
-        public static SeasonalModel ReadFrom(BinaryReader r)
+        public static SeasonalModel ReadFrom(BinaryReader r, EnsembleArenas a)
         {
             var m = new SeasonalModel { Ready = r.ReadBoolean(), _scale = ResidualScale.ReadFrom(r) };
             var n = r.ReadInt32();
-            if (n >= 0)
+            if (n > ushort.MaxValue)
+                throw new InvalidDataException($"a profile of {n} buckets");
+            if (n > 0)
             {
-                m._profile = new float[n];
+                m._profile = a.Profiles.Allocate(n);
+                m._length = (ushort)n;
+                var profile = a.Profiles.Get(m._profile, n);
                 for (var i = 0; i < n; i++)
-                    m._profile[i] = r.ReadSingle();
+                    profile[i] = r.ReadSingle();
             }
 
             return m;
         }
 
+        public void Release(EnsembleArenas a) => a.Profiles.Free(_profile, _length);
+
         public readonly double Scale => _scale.Scale;
 
-        public readonly double Z(long ts, double value, long periodMs, int buckets, long firstTs)
+        public readonly double Z(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleArenas a)
         {
             var i = Index(ts, periodMs, buckets, firstTs);
-            double p = _profile is { } profile && i < profile.Length ? profile[i] : float.NaN;
+            double p = i < _length ? a.Profiles.Get(_profile, _length)[i] : float.NaN;
             return double.IsNaN(p) ? 0 : _scale.Z(value - p, p);
         }
 
-        public void Learn(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleOptions o)
+        public void Learn(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleOptions o, EnsembleArenas a)
         {
             var i = Index(ts, periodMs, buckets, firstTs);
-            if (_profile is null || i >= _profile.Length)
-                Grow(i + 1, buckets);
-            ref var p = ref _profile![i];
+            if (i >= _length)
+                Grow(i + 1, buckets, a);
+            ref var p = ref a.Profiles.Get(_profile, _length)[i];
             if (float.IsNaN(p))
             {
                 p = (float)value;
@@ -261,12 +302,13 @@ internal struct EnsembleState
                 Ready = true;
         }
 
-        private void Grow(int needed, int buckets)
+        private void Grow(int needed, int buckets, EnsembleArenas a)
         {
-            var old = _profile?.Length ?? 0;
+            int old = _length;
             var length = Math.Min(buckets, Math.Max(needed, Math.Max(FirstLength, 2 * old)));
-            Array.Resize(ref _profile, length);
-            _profile.AsSpan(old).Fill(float.NaN);
+            _profile = a.Profiles.Resize(_profile, old, length);
+            _length = (ushort)length;
+            a.Profiles.Get(_profile, length)[old..].Fill(float.NaN);
         }
 
         /// <summary>The bucket of <paramref name="ts"/>, counted in phase order from the bucket of the series' first point.</summary>
@@ -298,13 +340,13 @@ internal struct EnsembleState
     /// </remarks>
     private struct Calibration
     {
-        private const int Bins = 128;
+        public const int Bins = 128;
         private const double Range = 8; // log(1 + statistic) covered; beyond it the last bin
         private const int BinStep = 8; // a tree's bins, in steps of 8: 16 B of ushorts
         private const float StartWeight = 32;
 
-        /// <summary>The trees one after the other: family f's node i (1-based) at offset(f) + i − 1.</summary>
-        private ushort[] _trees;
+        /// <summary>The trees one after the other, a block in <see cref="EnsembleArenas.Trees"/>: family f's node i (1-based) at offset(f) + i − 1.</summary>
+        private int _trees;
         private Family _spike;
         private Family _shift;
         private Family _volatility;
@@ -314,11 +356,17 @@ internal struct EnsembleState
         private byte _shiftBins;
         private byte _volatilityBins;
 
-        public readonly void WriteTo(BinaryWriter w)
+        private readonly int Length => _spikeBins + _shiftBins + _volatilityBins;
+
+        public readonly void WriteTo(BinaryWriter w, EnsembleArenas a)
         {
-            w.Write(_trees?.Length ?? -1);
-            foreach (var v in _trees ?? [])
-                w.Write(v);
+            w.Write(_trees == 0 ? -1 : Length);
+            if (_trees != 0)
+            {
+                foreach (var v in a.Trees.Get(_trees, Length))
+                    w.Write(v);
+            }
+
             foreach (var f in (ReadOnlySpan<Family>)[_spike, _shift, _volatility])
             {
                 w.Write(f.Total);
@@ -331,64 +379,72 @@ internal struct EnsembleState
             w.Write(_volatilityBins);
         }
 
-        public static Calibration ReadFrom(BinaryReader r)
+        public static Calibration ReadFrom(BinaryReader r, EnsembleArenas a)
         {
             var c = default(Calibration);
             var n = r.ReadInt32();
-            if (n >= 0)
-            {
-                c._trees = new ushort[n];
-                for (var i = 0; i < n; i++)
-                    c._trees[i] = r.ReadUInt16();
-            }
-
+            if (n > MostTreeBins)
+                throw new InvalidDataException($"calibration trees of {n} bins");
+            var nodes = new ushort[Math.Max(0, n)];
+            for (var i = 0; i < nodes.Length; i++)
+                nodes[i] = r.ReadUInt16();
             c._spike = ReadFamily(r);
             c._shift = ReadFamily(r);
             c._volatility = ReadFamily(r);
             c._spikeBins = r.ReadByte();
             c._shiftBins = r.ReadByte();
             c._volatilityBins = r.ReadByte();
+            if (n > 0)
+            {
+                if (c.Length != n)
+                    throw new InvalidDataException($"calibration trees of {n} bins, their families {c.Length}");
+                c._trees = a.Trees.Allocate(n);
+                nodes.CopyTo(a.Trees.Get(c._trees, n));
+            }
+
             return c;
         }
 
+        public void Release(EnsembleArenas a) => a.Trees.Free(_trees, Length);
+
         private static Family ReadFamily(BinaryReader r) => new() { Total = r.ReadInt32(), Weight = r.ReadSingle(), Max = r.ReadSingle() };
 
-        public static Calibration Create()
+        public static Calibration Create(EnsembleArenas a)
         {
-            var c = new Calibration { _trees = new ushort[3 * BinStep] };
+            var c = new Calibration { _trees = a.Trees.Allocate(3 * BinStep) };
             c._spike = c._shift = c._volatility = new Family { Weight = StartWeight };
             c._spikeBins = c._shiftBins = c._volatilityBins = BinStep;
             return c;
         }
 
         /// <summary>−log10 of the share of family <paramref name="f"/>'s past values at least this high, plus a bonus for going beyond the largest seen.</summary>
-        public readonly double Rarity(int f, double s, EnsembleOptions o)
+        public readonly double Rarity(int f, double s, EnsembleOptions o, EnsembleArenas a)
         {
             var family = At(f);
             var bin = Bin(s);
-            var above = family.Total - Below(Tree(f), Math.Min(bin, BinsOf(f)));
+            var above = family.Total - Below(Tree(f, a), Math.Min(bin, BinsOf(f)));
             var rarity = -Math.Log10((above + (double)family.Weight) / (family.Total + (double)family.Weight));
             if (s > family.Max)
                 rarity += o.BeyondMaxWeight * (s - family.Max);
             return rarity;
         }
 
-        public void Learn(int f, double s, EnsembleOptions o)
+        public void Learn(int f, double s, EnsembleOptions o, EnsembleArenas a)
         {
             ref var family = ref FamilyAt(f);
             var bin = Bin(s);
             if (bin >= BinsOf(f))
-                Resize(f, BinsFor(bin + 1));
+                Resize(f, BinsFor(bin + 1), a);
             var w = Math.Max(1, (int)MathF.Round(family.Weight));
             if (family.Total + w > ushort.MaxValue)
             {
-                Halve(f);
+                Halve(f, a);
                 w = Math.Max(1, (int)MathF.Round(family.Weight));
                 if (bin >= BinsOf(f))
-                    Resize(f, BinsFor(bin + 1));
+                    Resize(f, BinsFor(bin + 1), a);
             }
 
-            var tree = Tree(f);
+            var tree = Tree(f, a);
             for (var i = bin + 1; i <= tree.Length; i += i & -i)
                 tree[i - 1] += (ushort)w;
             family.Total += w;
@@ -397,10 +453,10 @@ internal struct EnsembleState
         }
 
         /// <summary>Halves family <paramref name="f"/>'s bins and weight, then shrinks its tree to the bins still holding weight.</summary>
-        private void Halve(int f)
+        private void Halve(int f, EnsembleArenas a)
         {
             ref var family = ref FamilyAt(f);
-            var tree = Tree(f);
+            var tree = Tree(f, a);
             Span<int> counts = stackalloc int[tree.Length];
             for (var b = 0; b < counts.Length; b++)
             {
@@ -416,8 +472,8 @@ internal struct EnsembleState
             family.Weight = Math.Max(1, family.Weight / 2);
             if (bins != BinsOf(f))
             {
-                Resize(f, bins);
-                tree = Tree(f);
+                Resize(f, bins, a);
+                tree = Tree(f, a);
             }
 
             Build(tree, counts[..tree.Length]);
@@ -428,27 +484,27 @@ internal struct EnsembleState
         }
 
         /// <summary>Gives family <paramref name="f"/>'s tree <paramref name="size"/> bins, keeping its contents (the bins it drops must be empty).</summary>
-        private void Resize(int f, int size)
+        private void Resize(int f, int size, EnsembleArenas a)
         {
-            var old = Tree(f);
+            var old = Tree(f, a);
             Span<int> counts = stackalloc int[Bins];
             counts.Clear();
             for (var b = 0; b < old.Length && b < size; b++)
                 counts[b] = Below(old, b + 1) - Below(old, b);
-            var trees = new ushort[_trees.Length - old.Length + size];
-            var at = 0;
-            for (var g = 0; g < 3; g++)
-            {
-                var length = g == f ? size : BinsOf(g);
-                if (g != f)
-                    Tree(g).CopyTo(trees.AsSpan(at, length));
-                at += length;
-            }
 
-            _trees = trees;
+            // The trees after f move by the change in its length; the block grows or shrinks in place when it can.
+            var oldLength = Length;
+            var end = Offset(f) + old.Length;
+            Span<ushort> after = stackalloc ushort[oldLength - end];
+            a.Trees.Get(_trees, oldLength)[end..].CopyTo(after);
+            var length = oldLength - old.Length + size;
+            _trees = a.Trees.Resize(_trees, oldLength, length);
             SetBins(f, (byte)size);
-            Build(Tree(f), counts[..size]);
+            after.CopyTo(a.Trees.Get(_trees, length)[(Offset(f) + size)..]);
+            Build(Tree(f, a), counts[..size]);
         }
+
+        private readonly int Offset(int f) => f switch { 0 => 0, 1 => _spikeBins, _ => _spikeBins + _shiftBins };
 
         private static void Build(Span<ushort> tree, ReadOnlySpan<int> counts)
         {
@@ -471,16 +527,7 @@ internal struct EnsembleState
             return sum;
         }
 
-        private readonly Span<ushort> Tree(int f)
-        {
-            int spike = _spikeBins;
-            return f switch
-            {
-                0 => _trees.AsSpan(0, spike),
-                1 => _trees.AsSpan(spike, _shiftBins),
-                _ => _trees.AsSpan(spike + _shiftBins, _volatilityBins),
-            };
-        }
+        private readonly Span<ushort> Tree(int f, EnsembleArenas a) => a.Trees.Get(_trees, Length).Slice(Offset(f), BinsOf(f));
 
         private readonly int BinsOf(int f) => f switch { 0 => _spikeBins, 1 => _shiftBins, _ => _volatilityBins };
 
