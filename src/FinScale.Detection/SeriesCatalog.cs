@@ -10,22 +10,38 @@ namespace FinScale.Detection;
 /// counted, never an unbounded heap.
 /// </summary>
 /// <remarks>
-/// One writer (the decoding thread) interns; any thread may read <see cref="TextOf"/> for an id it received
-/// through a channel (the channel publishes the write). Texts live in fixed-size chunks whose directory is sized
-/// for the capacity up front, so a reader never sees a chunk move.
-/// <para>Keys are kept as UTF-8, not as strings: a key is about 95 ASCII characters, 120 bytes as UTF-8 against 216
-/// as a string, about 100 MB less at 1 M series. <see cref="TextOf"/> makes a string on each call; it is called when
-/// an anomaly is raised, a checkpoint written or a series first matched, never per point. Lookups by text encode it
-/// first. Text that is not valid UTF-16 (a lone surrogate) is interned with U+FFFD in its place.</para>
+/// One writer (the decoding thread) interns; any thread may look an id up by text (<see cref="TryGetId"/>: the decision
+/// stage asks whether a series still reports) or read <see cref="TextOf"/> for an id it received through a channel,
+/// without a lock. The writer fills in everything about a new id before it publishes the id in the hash table with a
+/// release write, a slot once written never changes, and a grown table or text directory is published whole, so a
+/// reader sees an id either complete or not at all (at worst a series added a moment ago is not found yet).
+/// <para>Keys are kept as UTF-8 one after another in large byte chunks, not as a string or an array each: a key is about
+/// 95 ASCII characters, about 120 bytes with its entry and hash slot, against about 180 for a byte array in a
+/// dictionary and 280 for an interned string, and a million keys are a few hundred chunks rather than a million objects
+/// for the GC to mark. <see cref="TextOf"/> makes a string on each call; it is called when an anomaly is raised, a
+/// checkpoint written or a series first matched, never per point. Lookups by text encode it once (on the stack up to
+/// 1 KiB). Text that is not valid UTF-16 (a lone surrogate) is interned with U+FFFD in its place.</para>
 /// </remarks>
 public sealed class SeriesCatalog
 {
     private const int ChunkBits = 12;
     private const int ChunkSize = 1 << ChunkBits;
+    private const int FirstTextChunk = 4096;
+    private const int MaxTextChunk = 1 << 20;
 
-    private readonly Dictionary<byte[], int> _ids = new(Utf8Keys.Instance);
-    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly byte[]?[]?[] _chunks;
+    /// <summary>Texts up to this many UTF-8 bytes are encoded on the stack.</summary>
+    private const int StackBytes = 1024;
+
+    // Per id: where its text is and its hash, in chunks of ids whose directory is sized for the capacity up front.
+    private readonly Entry[]?[] _entries;
+
+    // The texts, one after another; a key never spans two chunks.
+    private byte[][] _text = new byte[4][];
+    private int _textChunks;
+    private int _textTop;
+
+    // Open addressing with linear probing: id + 1 per slot, 0 for empty, at most half full.
+    private int[] _table = new int[16];
     private int _count;
     private long _refused;
 
@@ -34,8 +50,7 @@ public sealed class SeriesCatalog
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Capacity = capacity;
-        _chunks = new byte[]?[]?[((capacity - 1) >> ChunkBits) + 1];
-        _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _entries = new Entry[]?[((capacity - 1) >> ChunkBits) + 1];
     }
 
     /// <summary>The most series this catalog interns.</summary>
@@ -50,36 +65,75 @@ public sealed class SeriesCatalog
     /// <summary>The id of the series whose canonical text is <paramref name="text"/>, interning it if new; -1 when new and the catalog is full.</summary>
     public int GetOrAdd(ReadOnlySpan<char> text)
     {
-        if (_lookup.TryGetValue(text, out var id))
-            return id;
         if (text.IsEmpty)
             throw new ArgumentException("a series key is never empty", nameof(text));
-        return Add(text);
+        return GetOrAddText(text);
     }
 
     /// <summary>The id of <paramref name="key"/>, interning it if new; -1 when new and the catalog is full.</summary>
-    public int GetOrAdd(in SeriesKey key)
-    {
-        if (_lookup.TryGetValue(key.Text, out var id))
-            return id;
-        return Add(key.Text);
-    }
+    public int GetOrAdd(in SeriesKey key) => GetOrAddText(key.Text);
 
     /// <summary>The id of an interned series, without interning.</summary>
-    public bool TryGetId(ReadOnlySpan<char> text, out int id) => _lookup.TryGetValue(text, out id);
+    public bool TryGetId(ReadOnlySpan<char> text, out int id)
+    {
+        byte[]? rented = null;
+        try
+        {
+            var utf8 = Encode(text, stackalloc byte[StackBytes], ref rented);
+            id = Find(utf8, Hash(utf8));
+            return id >= 0;
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     /// <summary>The canonical text of series <paramref name="id"/>.</summary>
     public string TextOf(int id)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
-        return Encoding.UTF8.GetString(_chunks[id >> ChunkBits]![id & (ChunkSize - 1)]!);
+        return Encoding.UTF8.GetString(Utf8Of(EntryOf(id)));
     }
 
     /// <summary>The key of series <paramref name="id"/>, parsed from its text (rare: when an anomaly is raised).</summary>
     public SeriesKey KeyOf(int id) => SeriesKey.Parse(TextOf(id));
 
-    private int Add(ReadOnlySpan<char> text)
+    private int GetOrAddText(ReadOnlySpan<char> text)
+    {
+        byte[]? rented = null;
+        try
+        {
+            var utf8 = Encode(text, stackalloc byte[StackBytes], ref rented);
+            var hash = Hash(utf8);
+            var id = Find(utf8, hash);
+            return id >= 0 ? id : Add(utf8, hash);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private int Find(ReadOnlySpan<byte> utf8, int hash)
+    {
+        var table = Volatile.Read(ref _table);
+        var mask = table.Length - 1;
+        for (var i = hash & mask; ; i = (i + 1) & mask)
+        {
+            var slot = Volatile.Read(ref table[i]);
+            if (slot == 0)
+                return -1;
+            var entry = EntryOf(slot - 1);
+            if (entry.Hash == hash && Utf8Of(entry).SequenceEqual(utf8))
+                return slot - 1;
+        }
+    }
+
+    private int Add(ReadOnlySpan<byte> utf8, int hash)
     {
         var id = _count;
         if (id >= Capacity)
@@ -88,80 +142,78 @@ public sealed class SeriesCatalog
             return -1;
         }
 
-        var utf8 = ToUtf8(text);
-        var chunk = _chunks[id >> ChunkBits] ??= new byte[ChunkSize][];
-        chunk[id & (ChunkSize - 1)] = utf8;
-        _ids.Add(utf8, id);
+        var (chunk, offset) = Append(utf8);
+        var c = id >> ChunkBits;
+        var entries = _entries[c] ??= new Entry[Math.Min(ChunkSize, Capacity - (c << ChunkBits))];
+        entries[id & (ChunkSize - 1)] = new Entry(chunk, offset, utf8.Length, hash);
+        if (2 * (id + 1) > _table.Length)
+            GrowTable();
+        Insert(_table, id, hash);
         Volatile.Write(ref _count, id + 1);
         return id;
     }
 
-    private static byte[] ToUtf8(ReadOnlySpan<char> text)
+    /// <summary>Copies <paramref name="utf8"/> after the last text, in a new chunk when it does not fit.</summary>
+    private (int Chunk, int Offset) Append(ReadOnlySpan<byte> utf8)
     {
-        var utf8 = new byte[Encoding.UTF8.GetByteCount(text)];
-        Encoding.UTF8.GetBytes(text, utf8);
-        return utf8;
+        if (_textChunks == 0 || _textTop + utf8.Length > _text[_textChunks - 1].Length)
+        {
+            var size = _textChunks == 0 ? FirstTextChunk : Math.Min(MaxTextChunk, 2 * _text[_textChunks - 1].Length);
+            if (_textChunks == _text.Length)
+            {
+                var grown = new byte[2 * _text.Length][];
+                _text.AsSpan().CopyTo(grown);
+                Volatile.Write(ref _text, grown);
+            }
+
+            _text[_textChunks++] = new byte[Math.Max(size, utf8.Length)];
+            _textTop = 0;
+        }
+
+        var at = _textTop;
+        utf8.CopyTo(_text[_textChunks - 1].AsSpan(at));
+        _textTop += utf8.Length;
+        return (_textChunks - 1, at);
     }
 
-    /// <summary>Compares UTF-8 keys by content, and finds them by their text (encoded to UTF-8 for the comparison).</summary>
-    private sealed class Utf8Keys : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<char>, byte[]>
+    /// <summary>A table twice the size with every id in it, published whole.</summary>
+    private void GrowTable()
     {
-        /// <summary>Texts up to this many UTF-8 bytes are encoded on the stack.</summary>
-        private const int StackBytes = 1024;
-
-        public static readonly Utf8Keys Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x is not null && y is not null ? x.AsSpan().SequenceEqual(y) : ReferenceEquals(x, y);
-
-        public int GetHashCode(byte[] obj) => Hash(obj);
-
-        public bool Equals(ReadOnlySpan<char> alternate, byte[] other)
-        {
-            // Fast path: ASCII text of the same length compares without encoding.
-            if (alternate.Length == other.Length && Ascii.Equals(other, alternate))
-                return true;
-            byte[]? rented = null;
-            try
-            {
-                return Encode(alternate, stackalloc byte[StackBytes], ref rented).SequenceEqual(other);
-            }
-            finally
-            {
-                if (rented is not null)
-                    ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-
-        public int GetHashCode(ReadOnlySpan<char> alternate)
-        {
-            byte[]? rented = null;
-            try
-            {
-                return Hash(Encode(alternate, stackalloc byte[StackBytes], ref rented));
-            }
-            finally
-            {
-                if (rented is not null)
-                    ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-
-        public byte[] Create(ReadOnlySpan<char> alternate) => ToUtf8(alternate);
-
-        /// <summary>The UTF-8 of <paramref name="text"/>, in <paramref name="stack"/> when it fits, else in a pooled array
-        /// handed back through <paramref name="rented"/> for the caller to return.</summary>
-        private static ReadOnlySpan<byte> Encode(ReadOnlySpan<char> text, Span<byte> stack, ref byte[]? rented)
-        {
-            var max = Encoding.UTF8.GetMaxByteCount(text.Length);
-            var buffer = max <= stack.Length ? stack : (rented = ArrayPool<byte>.Shared.Rent(max));
-            return buffer[..Encoding.UTF8.GetBytes(text, buffer)];
-        }
-
-        private static int Hash(ReadOnlySpan<byte> utf8)
-        {
-            var h = default(HashCode);
-            h.AddBytes(utf8);
-            return h.ToHashCode();
-        }
+        var table = new int[2 * _table.Length];
+        for (var id = 0; id < _count; id++)
+            Insert(table, id, EntryOf(id).Hash);
+        Volatile.Write(ref _table, table);
     }
+
+    private static void Insert(int[] table, int id, int hash)
+    {
+        var mask = table.Length - 1;
+        var i = hash & mask;
+        while (table[i] != 0)
+            i = (i + 1) & mask;
+        Volatile.Write(ref table[i], id + 1);
+    }
+
+    private Entry EntryOf(int id) => _entries[id >> ChunkBits]![id & (ChunkSize - 1)];
+
+    private ReadOnlySpan<byte> Utf8Of(Entry e) => Volatile.Read(ref _text)[e.Chunk].AsSpan(e.Offset, e.Length);
+
+    /// <summary>The UTF-8 of <paramref name="text"/>, in <paramref name="stack"/> when it fits, else in a pooled array
+    /// handed back through <paramref name="rented"/> for the caller to return.</summary>
+    private static ReadOnlySpan<byte> Encode(ReadOnlySpan<char> text, Span<byte> stack, ref byte[]? rented)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var buffer = max <= stack.Length ? stack : (rented = ArrayPool<byte>.Shared.Rent(max));
+        return buffer[..Encoding.UTF8.GetBytes(text, buffer)];
+    }
+
+    private static int Hash(ReadOnlySpan<byte> utf8)
+    {
+        var h = default(HashCode);
+        h.AddBytes(utf8);
+        return h.ToHashCode();
+    }
+
+    /// <summary>Where an id's text is, and its hash (kept so the table grows without rehashing texts).</summary>
+    private readonly record struct Entry(int Chunk, int Offset, int Length, int Hash);
 }

@@ -99,4 +99,63 @@ public class SeriesCatalogTests
 
         await reader.WaitAsync(TimeSpan.FromSeconds(30)); // rethrows a reader's failed assertion
     }
+
+    [Fact]
+    public void GetOrAdd_KeyLongerThanATextChunk_ReadsBackWhole_AndKeysAroundItToo()
+    {
+        var c = new SeriesCatalog(10);
+        var small = c.GetOrAdd("before".AsSpan());
+        var huge = new string('k', 3 << 20) + "{a=\"1\"}";
+        var id = c.GetOrAdd(huge.AsSpan());
+        var after = c.GetOrAdd("after".AsSpan());
+
+        Assert.Equal(huge, c.TextOf(id));
+        Assert.Equal(id, c.GetOrAdd(huge.AsSpan()));
+        Assert.Equal("before", c.TextOf(small));
+        Assert.Equal("after", c.TextOf(after));
+        Assert.False(c.TryGetId(huge.AsSpan(0, huge.Length - 1), out _));
+    }
+
+    [Fact]
+    public async Task TryGetId_FromAnotherThreadWhileInterning_FindsEveryPublishedIdAndNeverThrows()
+    {
+        // The decision stage asks whether a series still reports while the decoder interns new ones.
+        var c = new SeriesCatalog(300_000);
+        var published = 0;
+        var lookups = 0;
+        var stop = false;
+        var reader = Task.Run(() =>
+        {
+            var rng = new Random(3);
+            while (!Volatile.Read(ref stop))
+            {
+                var n = Volatile.Read(ref published);
+                var id = rng.Next(Math.Max(n, 1));
+                if (n > 0)
+                {
+                    Assert.True(c.TryGetId(("series-" + id).AsSpan(), out var found), $"series-{id} of {n} published not found");
+                    Assert.Equal(id, found);
+                }
+
+                Assert.False(c.TryGetId(("other-" + id).AsSpan(), out _));
+                Interlocked.Increment(ref lookups);
+            }
+        });
+        for (var i = 0; i < 200_000; i++)
+        {
+            if (i % 1_000 == 0)
+            {
+                // Keep the two threads overlapping: wait for a lookup since the last check (the reader may start late).
+                var seen = Volatile.Read(ref lookups);
+                SpinWait.SpinUntil(() => Volatile.Read(ref lookups) > seen || reader.IsCompleted, TimeSpan.FromSeconds(10));
+            }
+
+            Assert.Equal(i, c.GetOrAdd(("series-" + i).AsSpan()));
+            Volatile.Write(ref published, i + 1);
+        }
+
+        Volatile.Write(ref stop, true);
+        await reader.WaitAsync(TimeSpan.FromSeconds(30)); // rethrows a reader's failed assertion
+        Assert.True(Volatile.Read(ref lookups) >= 200, $"{lookups} lookups");
+    }
 }
