@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using FinScale.Contracts;
 using FinScale.Detection;
+using FinScale.Detection.Scoring;
 
 namespace FinScale.Detection.Tests;
 
@@ -32,6 +34,14 @@ public class ShardDetectorMemoryTests
         // 200 points 90 minutes apart: 12.5 days, both profiles full and predicting (measured 1,582 B/series; 6.3 KB before).
         var bytes = LiveBytesPerSeries(stepMs: 5_400_000);
         Assert.InRange(bytes, 1, 3_000);
+    }
+
+    [Fact]
+    public void EnsembleState_PacksWithoutPaddingAndHoldsNoReference()
+    {
+        // A million of these are the detector's largest fixed cost; a reference in it would make the GC scan them all.
+        Assert.Equal(136, Unsafe.SizeOf<EnsembleState>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<EnsembleState>());
     }
 
     private static double LiveBytesPerSeries(long stepMs)

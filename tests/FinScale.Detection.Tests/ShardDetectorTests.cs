@@ -183,6 +183,11 @@ public class ShardDetectorTests
 
         Assert.Contains("version 9", Assert.Throws<InvalidDataException>(() => New().ImportState(points[0].SeriesId, [9, .. state[1..]])).Message, StringComparison.Ordinal);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => New().ImportState(points[0].SeriesId, state[..20])).Message, StringComparison.Ordinal);
+
+        // The daily profile's bucket count follows version, last time, mean, scale, count, readiness and residual scale.
+        var corrupt = state.ToArray();
+        BitConverter.TryWriteBytes(corrupt.AsSpan(1 + 8 + 4 + 4 + 4 + 1 + 16), 5000);
+        Assert.Contains("a profile of 5000 buckets", Assert.Throws<InvalidDataException>(() => New().ImportState(points[0].SeriesId, corrupt)).Message, StringComparison.Ordinal);
         Assert.Null(New().ExportState(points[0].SeriesId));
     }
 

@@ -52,6 +52,9 @@ internal sealed class BlockArena<T>
         _maxLength = maxLength;
     }
 
+    /// <summary>The longest block this arena hands out.</summary>
+    public int MaxLength => _maxLength;
+
     /// <summary>Elements in slabs (in use or free).</summary>
     public long ReservedElements { get; private set; }
 

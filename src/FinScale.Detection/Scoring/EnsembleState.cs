@@ -26,13 +26,11 @@ internal struct EnsembleState
     private const double NormalMeanAbs = 0.7979;
 
     /// <summary>The daily profile.</summary>
+    // Fields in this order pack without padding: 24 + 24 + 40 + 44 + 4 = 136 bytes (a test holds it there).
     private SeasonalModel _daily;
 
     /// <summary>The weekly profile.</summary>
     private SeasonalModel _weekly;
-
-    /// <summary>The three calibration histograms (spike, level shift, volatility) in one array; see <see cref="Calibration"/>.</summary>
-    private Calibration _calibration;
 
     /// <summary>Event time of the first finite point, the origin of the profiles' warm-up.</summary>
     private long _firstTs;
@@ -40,6 +38,9 @@ internal struct EnsembleState
     private double _zMean;
     private double _zAbs;
     private double _episodeMax;
+
+    /// <summary>The three calibration histograms (spike, level shift, volatility) in one block; see <see cref="Calibration"/>.</summary>
+    private Calibration _calibration;
     private int _episodeLeft; // at most EpisodeLength, which is at most 1,000,000
 
     /// <summary>Points scored so far (non-finite values not counted).</summary>
@@ -228,10 +229,12 @@ internal struct EnsembleState
     {
         private const int FirstLength = 4;
 
+        // The scale first: its 8-byte fields, then the small ones, pack into 24 bytes.
+        private ResidualScale _scale;
+
         /// <summary>The buckets' block in <see cref="EnsembleArenas.Profiles"/>, 0 before the first point.</summary>
         private int _profile;
         private ushort _length;
-        private ResidualScale _scale;
 
         /// <summary>True once enough of a period has been seen for the profile to predict.</summary>
         public bool Ready { readonly get; private set; }
@@ -255,8 +258,8 @@ internal struct EnsembleState
         {
             var m = new SeasonalModel { Ready = r.ReadBoolean(), _scale = ResidualScale.ReadFrom(r) };
             var n = r.ReadInt32();
-            if (n > ushort.MaxValue)
-                throw new InvalidDataException($"a profile of {n} buckets");
+            if (n > a.Profiles.MaxLength)
+                throw new InvalidDataException($"a profile of {n} buckets, at most {a.Profiles.MaxLength}");
             if (n > 0)
             {
                 m._profile = a.Profiles.Allocate(n);
@@ -394,6 +397,8 @@ internal struct EnsembleState
             c._spikeBins = r.ReadByte();
             c._shiftBins = r.ReadByte();
             c._volatilityBins = r.ReadByte();
+            if (c._spikeBins > Bins || c._shiftBins > Bins || c._volatilityBins > Bins)
+                throw new InvalidDataException($"calibration trees of {c._spikeBins}, {c._shiftBins} and {c._volatilityBins} bins, at most {Bins} each");
             if (n > 0)
             {
                 if (c.Length != n)
