@@ -211,6 +211,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
                 Interlocked.Increment(ref failed);
         };
         long records = 0, bytes = 0;
+        var arrays = new ExactLengthArrays();
         for (var t = fromTick; t < fromTick + count; t++)
         {
             ct.ThrowIfCancellationRequested();
@@ -218,7 +219,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             for (var r = 0; r < workload.Resources; r++)
             {
                 var spike = t >= SpikesFromTick && t % 5 == 0 && r % 10 == 0 ? ((t * 13) + r) % workload.Gauges : -1;
-                var value = workload.Encode(r, t, eventTime, spike).ToArray();
+                var value = arrays.CopyOf(workload.Encode(r, t, eventTime, spike));
                 var key = workload.Key(r);
                 Produce(producer, new TopicPartition(topic, new Partition(r % partitions)), new Message<byte[], byte[]> { Key = key, Value = value }, report);
                 records++;
@@ -369,6 +370,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
                 Interlocked.Increment(ref failed);
         };
         var nextTick = new long[workload.Resources];
+        var arrays = new ExactLengthArrays();
         Array.Fill(nextTick, ticks);
         var spikesOf = new int[workload.Resources];
         var stride = SpikeStride(workload.Gauges);
@@ -420,7 +422,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
                 }
 
                 var stamp = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
-                var value = workload.Encode(r, nextTick[r]++, stamp, spike).ToArray();
+                var value = arrays.CopyOf(workload.Encode(r, nextTick[r]++, stamp, spike));
                 if (spike >= 0)
                     (warming ? warmUpSpikeTimes : spikeTimes).Add(nowMs);
                 Produce(producer, new TopicPartition(topic, new Partition(r % partitions)), new Message<byte[], byte[]> { Key = workload.Key(r), Value = value, Timestamp = new Timestamp(stamp) }, report);
