@@ -49,6 +49,7 @@ public static class DetectorMemory
         var t0 = 1_767_225_600_000L; // 2026-01-01, a Thursday
         var watch = Stopwatch.StartNew();
         var longestRound = TimeSpan.Zero;
+        var longestAt = 0;
         for (var r = 0; r < rounds; r++)
         {
             var ts = t0 + (r * stepMs);
@@ -58,7 +59,11 @@ public static class DetectorMemory
             found.Clear();
             var roundStart = watch.Elapsed;
             detector.Process(points, found);
-            longestRound = TimeSpan.FromTicks(Math.Max(longestRound.Ticks, (watch.Elapsed - roundStart).Ticks));
+            if (watch.Elapsed - roundStart > longestRound)
+            {
+                longestRound = watch.Elapsed - roundStart;
+                longestAt = r;
+            }
         }
 
         watch.Stop();
@@ -76,7 +81,7 @@ public static class DetectorMemory
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{series:N0} series x {rounds} points, {stepMs / 1000} s apart ({rounds * stepMs / 3_600_000.0:F1} h), {detector.SeriesCount:N0} series seen"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"arenas: {detector.Arenas.ReservedBytes / 1048576.0:F1} MiB in slabs, {detector.Arenas.FreeBytes / 1048576.0:F1} MiB of it in no block; rounds {watch.Elapsed.TotalMilliseconds / rounds:F0} ms on average, longest {longestRound.TotalMilliseconds:F0} ms"));
+            $"arenas: {detector.Arenas.ReservedBytes / 1048576.0:F1} MiB in slabs, {detector.Arenas.FreeBytes / 1048576.0:F1} MiB of it in no block; rounds {watch.Elapsed.TotalMilliseconds / rounds:F0} ms on average, longest {longestRound.TotalMilliseconds:F0} ms (round {longestAt})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"memory series={series} detector_b={detectorBytes:F0} catalog_b={catalogBytes:F0} ns_per_point={ns:F0} rss_mb={Environment.WorkingSet / 1048576.0:F0} peak_rss_mb={peakRss / 1048576.0:F0}"));
     }
