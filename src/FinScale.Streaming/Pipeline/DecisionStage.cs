@@ -104,7 +104,10 @@ internal sealed class DecisionStage
         while (true)
         {
             await RetryDueAsync(abort);
+            FoldTelemetryWhileIdle();
             var wait = NextWait();
+            if (!_settings.Cluster.Current.Known)
+                wait = wait is { } w && w < TelemetryFoldPoll ? w : TelemetryFoldPoll; // come round to fold new series
             if (wait is { } timeout && !_input.TryPeek(out _))
             {
                 // An open window waits a moment of wall-clock time for the rest of its incident, then is diagnosed;
@@ -118,7 +121,7 @@ internal sealed class DecisionStage
                 }
                 catch (OperationCanceledException) when (!abort.IsCancellationRequested)
                 {
-                    if (_window.Count > 0 && _time.GetElapsedTime(_windowOpenedAt) >= _settings.Options.FlushAfter)
+                    if (FlushDue)
                         await FlushAsync(abort);
                     continue;
                 }
@@ -145,6 +148,27 @@ internal sealed class DecisionStage
         _retries.Clear();
         _stats.SetPendingRetries(0);
     }
+
+    /// <summary>
+    /// With no cluster to read, folds the series interned since into the telemetry's own cluster view in chunks until
+    /// caught up or an anomaly is waiting, so diagnosing the first incident does not first parse every series key
+    /// (2.4 s at a million series).
+    /// </summary>
+    private void FoldTelemetryWhileIdle()
+    {
+        while (TelemetryBehind && !_input.TryPeek(out _) && !FlushDue)
+            _telemetryView.FoldSome(TelemetryFoldChunk);
+    }
+
+    private bool TelemetryBehind => _telemetryView.Behind > 0 && !_settings.Cluster.Current.Known;
+
+    private bool FlushDue => _window.Count > 0 && _time.GetElapsedTime(_windowOpenedAt) >= _settings.Options.FlushAfter;
+
+    /// <summary>Series folded between two looks at the input: about 20 ms of parsing.</summary>
+    private const int TelemetryFoldChunk = 8_192;
+
+    /// <summary>How often an idle stage with no cluster to read looks for new series to fold.</summary>
+    private static readonly TimeSpan TelemetryFoldPoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Carries out an actionable decision inside its remediation span; held-back and no-action decisions need no call.</summary>
     private async ValueTask<RemediationDecision> CarryOutAsync(PlannedDecision plan, CancellationToken abort)
