@@ -11,8 +11,9 @@ namespace FinScale.Detection;
 /// once: each round's robust level (mean, scale, residual z) is computed for all its series at once by the SIMD
 /// kernel over struct-of-arrays state, then each point is scored by the <see cref="EnsembleScorer"/> algorithm
 /// (seasonal models, spike/level-shift/volatility families, calibration), which takes the kernel's residual as its
-/// level model; each series' ensemble state is a struct in a chunk of slots here, not an object (about 0.6 KB for a
-/// series younger than a day, 1.5 KB once both profiles are full; see perf/README.md). Not thread-safe by design: one
+/// level model; each series' ensemble state is a struct in a chunk of slots here, not an object, and its profiles and
+/// calibration trees are blocks in this shard's arenas, not arrays (about 0.6 KB for a series younger than a day,
+/// 1.5 KB once both profiles are full; see perf/README.md). Not thread-safe by design: one
 /// shard, one reader, so per-series order holds without locks.
 /// </summary>
 public sealed class ShardDetector
@@ -43,8 +44,6 @@ public sealed class ShardDetector
     private const int EnsembleChunk = 1 << EnsembleChunkBits;
     private readonly EnsembleState[]?[] _ensembles;
     private readonly EnsembleArenas _arenas;
-
-
     private readonly int _mostSeries;
 
     // Scratch for one round; grown on demand, reused across batches.

@@ -25,8 +25,9 @@ internal struct EnsembleState
     // E|Z| of a standard normal: sqrt(2/pi).
     private const double NormalMeanAbs = 0.7979;
 
-    /// <summary>The daily profile.</summary>
     // Fields in this order pack without padding: 24 + 24 + 40 + 44 + 4 = 136 bytes (a test holds it there).
+
+    /// <summary>The daily profile.</summary>
     private SeasonalModel _daily;
 
     /// <summary>The weekly profile.</summary>
