@@ -33,7 +33,6 @@ internal sealed class BlockArena<T>
     /// <summary>Elements per granule: 16 bytes' worth.</summary>
     private static readonly int Granule = Math.Max(1, 16 / Unsafe.SizeOf<T>());
 
-    private readonly int _maxLength;
     private T[][] _slabs = new T[4][];
     private ulong[][] _used = new ulong[4][];
     private int[] _freeGranules = new int[4];
@@ -49,11 +48,11 @@ internal sealed class BlockArena<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLength, MaxSlabLength);
-        _maxLength = maxLength;
+        MaxLength = maxLength;
     }
 
     /// <summary>The longest block this arena hands out.</summary>
-    public int MaxLength => _maxLength;
+    public int MaxLength { get; }
 
     /// <summary>Elements in slabs (in use or free).</summary>
     public long ReservedElements { get; private set; }
@@ -129,7 +128,7 @@ internal sealed class BlockArena<T>
     private void CheckLength(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _maxLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxLength);
     }
 
     private static (int Slab, int Granule) Locate(int handle)
