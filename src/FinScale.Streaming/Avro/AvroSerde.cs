@@ -20,6 +20,7 @@ public sealed class AvroSerde<T>
     private readonly IAvroMapper<T> _mapper;
     private readonly long _fingerprint;
     private readonly GenericDatumWriter<GenericRecord> _writer;
+    private readonly IAvroBodyWriter<T>? _body;
     private readonly ConcurrentDictionary<long, WriterReader> _byFingerprint = new();
     private readonly ConcurrentDictionary<int, WriterReader> _byRegistryId = new();
     private readonly ISchemaRegistryClient? _registry;
@@ -43,6 +44,7 @@ public sealed class AvroSerde<T>
         _mapper = mapper;
         _fingerprint = AvroSchemas.Fingerprint(schema);
         _writer = new GenericDatumWriter<GenericRecord>(schema);
+        _body = mapper is IAvroBodyWriter<T> body && body.Writes(schema) ? body : null;
         _registry = registry;
         _subject = subject;
         _byFingerprint[_fingerprint] = new WriterReader(schema, new GenericDatumReader<GenericRecord>(schema, schema));
@@ -67,28 +69,50 @@ public sealed class AvroSerde<T>
         _registryId = id;
     }
 
+    /// <summary>True when records are written by the mapper's own <see cref="IAvroBodyWriter{T}"/> rather than the library's generic writer.</summary>
+    public bool WritesDirectly => _body is not null;
+
     /// <summary>The framed bytes of <paramref name="value"/>.</summary>
     public byte[] Serialize(T value)
     {
+        if (_body is not null)
+            return SerializeDirectly(value, _body);
         var record = _mapper.ToAvro(value);
         using var stream = new MemoryStream(256);
         Span<byte> header = stackalloc byte[AvroFraming.SingleObjectHeaderLength];
-        if (_registry is null)
-        {
-            AvroFraming.WriteSingleObjectHeader(header, _fingerprint);
-            stream.Write(header);
-        }
-        else
-        {
-            if (_registryId < 0)
-                throw new InvalidOperationException($"schema for subject '{_subject}' is not registered yet: call InitializeAsync first");
-            AvroFraming.WriteRegistryHeader(header, _registryId);
-            stream.Write(header[..AvroFraming.RegistryHeaderLength]);
-        }
-
+        stream.Write(header[..WriteHeader(header)]);
         _writer.Write(record, new BinaryEncoder(stream));
         return stream.ToArray();
     }
+
+    private byte[] SerializeDirectly(T value, IAvroBodyWriter<T> body)
+    {
+        var output = t_output ??= new AvroBinaryWriter();
+        output.Clear();
+        Span<byte> header = stackalloc byte[AvroFraming.SingleObjectHeaderLength];
+        output.WriteRaw(header[..WriteHeader(header)]);
+        body.Write(value, output);
+        return output.ToArray();
+    }
+
+    /// <summary>Writes the framing header (single-object, or the registry's once registered) and returns its length.</summary>
+    private int WriteHeader(Span<byte> header)
+    {
+        if (_registry is null)
+        {
+            AvroFraming.WriteSingleObjectHeader(header, _fingerprint);
+            return AvroFraming.SingleObjectHeaderLength;
+        }
+
+        if (_registryId < 0)
+            throw new InvalidOperationException($"schema for subject '{_subject}' is not registered yet: call InitializeAsync first");
+        AvroFraming.WriteRegistryHeader(header, _registryId);
+        return AvroFraming.RegistryHeaderLength;
+    }
+
+    // One scratch buffer per thread (serdes are shared between threads); the record's bytes are copied out of it.
+    [ThreadStatic]
+    private static AvroBinaryWriter? t_output;
 
     /// <summary>Decodes framed bytes whose writer schema is already known; throws <see cref="RecordDecodeException"/> with the reason otherwise.</summary>
     public T Deserialize(ReadOnlySpan<byte> data)

@@ -33,9 +33,19 @@ public sealed class MetricSampleMapper : IAvroMapper<MetricSample>
     }
 }
 
-/// <summary>Maps <see cref="Anomaly"/> to and from <c>anomaly.avsc</c>.</summary>
-public sealed class AnomalyMapper : IAvroMapper<Anomaly>
+/// <summary>
+/// Maps <see cref="Anomaly"/> to and from <c>anomaly.avsc</c>, and writes its body directly: an anomaly storm at a
+/// million series puts ~18,600 records through the decision stage's one thread within a second, where the generic
+/// writer cost 4.8–7.6 µs each.
+/// </summary>
+public sealed class AnomalyMapper : IAvroMapper<Anomaly>, IAvroBodyWriter<Anomaly>
 {
+    /// <summary>The shape <see cref="Write"/> encodes (see <see cref="AvroShape"/>): <c>anomaly.avsc</c>'s fields in order.</summary>
+    public const string WrittenShape =
+        "{anomaly_id:string,series:string,metric:string,attributes:map<string>,event_time:long/timestamp-millis,"
+        + "observed:double,expected:double,score:double,z_score:double,detector:string,trace_id:[null|string],"
+        + "state:enum(open|resolved|unknown),span_id:[null|string]}";
+
     private readonly RecordSchema _schema;
 
     /// <summary>Maps under the top-level anomaly schema.</summary>
@@ -73,6 +83,50 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>
         r.Add("span_id", value.SpanId);
         return r;
     }
+
+    /// <inheritdoc/>
+    public bool Writes(RecordSchema schema) => AvroShape.Of(schema) == WrittenShape;
+
+    /// <inheritdoc/>
+    public void Write(Anomaly value, AvroBinaryWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteString(value.AnomalyId ?? throw Missing("anomaly_id"));
+        output.WriteString(value.Series ?? throw Missing("series"));
+        output.WriteString(value.Metric ?? throw Missing("metric"));
+        output.WriteStringMap(value.Attributes ?? throw Missing("attributes"), "attributes");
+
+        // timestamp-millis as the library converts it: whole milliseconds since the epoch, truncated towards zero.
+        output.WriteLong((long)(value.EventTime.UtcDateTime - DateTime.UnixEpoch).TotalMilliseconds);
+        output.WriteDouble(value.Observed);
+        output.WriteDouble(value.Expected);
+        output.WriteDouble(value.Score);
+        output.WriteDouble(value.ZScore);
+        output.WriteString(value.Detector ?? throw Missing("detector"));
+        WriteOptional(value.TraceId, output);
+        output.WriteLong(value.State switch
+        {
+            AnomalyState.Open => 0,
+            AnomalyState.Resolved => 1,
+            _ => 2,
+        });
+        WriteOptional(value.SpanId, output);
+    }
+
+    private static void WriteOptional(string? value, AvroBinaryWriter output)
+    {
+        if (value is null)
+        {
+            output.WriteUnionIndex(0);
+            return;
+        }
+
+        output.WriteUnionIndex(1);
+        output.WriteString(value);
+    }
+
+    private static ArgumentException Missing(string field) => new($"anomaly field '{field}' is null", nameof(Anomaly));
 
     /// <inheritdoc/>
     public Anomaly FromAvro(GenericRecord record) => new(
