@@ -81,15 +81,17 @@ public sealed class DiagnosisOptions
         if (Glob.IsMatchAny(ErrorMetrics, metric))
             return MetricRole.Errors;
         if (Glob.IsMatchAny(ThroughputMetrics, metric))
-        {
-            return attributes is not null && attributes.TryGetValue(StatusCodeAttribute, out var status)
-                && string.Equals(status, ErrorStatusValue, StringComparison.OrdinalIgnoreCase)
-                ? MetricRole.Errors
-                : MetricRole.Throughput;
-        }
+            return ThroughputOrErrors(attributes);
 
         if (Glob.IsMatchAny(LatencyMetrics, metric))
             return MetricRole.Latency;
         return Glob.IsMatchAny(SaturationMetrics, metric) ? MetricRole.Saturation : MetricRole.Other;
     }
+
+    /// <summary>A throughput series' role: <see cref="MetricRole.Errors"/> when it counts error responses (its status attribute says so).</summary>
+    internal MetricRole ThroughputOrErrors(IReadOnlyDictionary<string, string>? attributes) =>
+        attributes is not null && attributes.TryGetValue(StatusCodeAttribute, out var status)
+        && string.Equals(status, ErrorStatusValue, StringComparison.OrdinalIgnoreCase)
+            ? MetricRole.Errors
+            : MetricRole.Throughput;
 }

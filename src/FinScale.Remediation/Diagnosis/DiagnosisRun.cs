@@ -16,11 +16,14 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
     private readonly List<(Anomaly Anomaly, string Node)> _nodeLevel = [];
     private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
     private readonly List<FindingBuilder> _builders = [];
-    private readonly Dictionary<ServiceKey, List<PodInfo>> _podsOf = [];
+    private Dictionary<ServiceKey, List<PodInfo>>? _podsOf;
+    private readonly Dictionary<string, MetricRole> _roleOfName = new(StringComparer.Ordinal);
     private Dictionary<ServiceKey, List<Evidence>> _bySvc = [];
     private HashSet<ServiceKey> _surging = [];
     private ILookup<string, PodInfo>? _podsByName;
     private ILookup<string, PodInfo>? _podsByServiceLabel;
+    private ILookup<string, WorkloadInfo>? _workloadsByName;
+    private ILookup<string, WorkloadInfo>? _workloadsByService;
 
     /// <summary>Anomalies that opened before this are too old; clamped so an extreme <c>now</c> cannot throw.</summary>
     private DateTimeOffset Cutoff =>
@@ -29,6 +32,12 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
     private ILookup<string, PodInfo> PodsByName => _podsByName ??= cluster.Pods.ToLookup(p => p.Name, StringComparer.Ordinal);
 
     private ILookup<string, PodInfo> PodsByServiceLabel => _podsByServiceLabel ??= cluster.Pods.Where(p => p.Service is not null).ToLookup(p => p.Service!, StringComparer.Ordinal);
+
+    // Deployments by name and by the service they serve (their own name when unlabelled), in the view's order: a storm of
+    // service-level anomalies looks one up per anomaly.
+    private ILookup<string, WorkloadInfo> WorkloadsByName => _workloadsByName ??= cluster.Workloads.ToLookup(w => w.Name, StringComparer.Ordinal);
+
+    private ILookup<string, WorkloadInfo> WorkloadsByService => _workloadsByService ??= cluster.Workloads.ToLookup(w => w.Service ?? w.Name, StringComparer.Ordinal);
 
     public IReadOnlyList<Finding> Run(IReadOnlyList<Anomaly> window)
     {
@@ -99,7 +108,7 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
             return;
         }
 
-        var role = options.RoleOf(a.Metric ?? "", a.Attributes);
+        var role = RoleOf(a);
         var server = Attr(a, options.ServerAttribute);
         if (server is not null && Glob.IsMatchAny(options.ServiceGraphMetrics, a.Metric ?? ""))
         {
@@ -176,11 +185,8 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
 
     private void PlaceService(Anomaly a, MetricRole role, string? ns, string? service, string? deployment, string? version, string? caller)
     {
-        var workloads = cluster.Workloads
+        var workloads = (deployment is not null ? WorkloadsByName[deployment] : service is not null ? WorkloadsByService[service] : [])
             .Where(w => ns is null || string.Equals(w.Namespace, ns, StringComparison.Ordinal))
-            .Where(w => deployment is not null
-                ? string.Equals(w.Name, deployment, StringComparison.Ordinal)
-                : string.Equals(w.Service ?? w.Name, service, StringComparison.Ordinal))
             .ToList();
         var namespaces = workloads.Select(w => w.Namespace).ToHashSet(StringComparer.Ordinal);
         if (service is not null)
@@ -478,16 +484,16 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
             || (anomalous >= options.MinPodsForServiceWide && anomalous >= options.ServiceWideShare * total);
     }
 
+    /// <summary>
+    /// The pods of a service, in the view's order. Grouped once per run: a storm localises every service of the cluster,
+    /// and a pass over every pod per service made diagnosing a million-series storm quadratic (65 ms at 9,260 pods).
+    /// </summary>
     private List<PodInfo> PodsOf(ServiceKey key)
     {
-        if (!_podsOf.TryGetValue(key, out var pods))
-        {
-            pods = [.. cluster.Pods.Where(p => string.Equals(p.Namespace, key.Namespace, StringComparison.Ordinal)
-                && string.Equals(ServiceOf(p), key.Name, StringComparison.Ordinal))];
-            _podsOf[key] = pods;
-        }
-
-        return pods;
+        _podsOf ??= cluster.Pods
+            .GroupBy(p => new ServiceKey(p.Namespace, ServiceOf(p)))
+            .ToDictionary(g => g.Key, g => g.ToList());
+        return _podsOf.TryGetValue(key, out var pods) ? pods : [];
     }
 
     private string ServiceOf(PodInfo p) =>
@@ -509,6 +515,18 @@ internal sealed class DiagnosisRun(ClusterView cluster, DiagnosisOptions options
         ?? evidence.Select(e => e.Workload).FirstOrDefault(w => w is not null);
 
     private void Orphan(Anomaly a, string reason) => _orphans.Add((a, reason));
+
+    /// <summary>
+    /// <see cref="DiagnosisOptions.RoleOf"/>, with the globs matched once per metric name in a run (a storm repeats a few
+    /// names thousands of times); only a throughput series' status attribute is read per anomaly.
+    /// </summary>
+    private MetricRole RoleOf(Anomaly a)
+    {
+        var metric = a.Metric ?? "";
+        if (!_roleOfName.TryGetValue(metric, out var role))
+            _roleOfName[metric] = role = options.RoleOf(metric);
+        return role == MetricRole.Throughput ? options.ThroughputOrErrors(a.Attributes) : role;
+    }
 
     private static string? Attr(Anomaly a, string key) =>
         a.Attributes is { } attrs && attrs.TryGetValue(key, out var v) && !string.IsNullOrEmpty(v) ? v : null;
