@@ -34,6 +34,9 @@ public abstract class PipelineContract
         Assert.Equal(720, first.Points);
         Assert.Equal(1, first.Anomalies);
         Assert.Equal(1, first.Decisions);
+        Assert.Equal(1, first.DecidedWindows);
+        Assert.Equal(1, first.LongestWindow.Anomalies);
+        Assert.InRange(first.LongestWindow.Elapsed, TimeSpan.FromTicks(1), first.DecisionBusy);
         Assert.Equal(0, first.DeadLettered);
 
         var anomaly = Assert.Single(await h.ReadAnomaliesAsync()).Value;

@@ -122,7 +122,12 @@ internal sealed class DecisionStage
                 catch (OperationCanceledException) when (!abort.IsCancellationRequested)
                 {
                     if (FlushDue)
+                    {
+                        var flushing = _time.GetTimestamp();
                         await FlushAsync(abort);
+                        _stats.AddDecisionBusy(_time.GetElapsedTime(flushing));
+                    }
+
                     continue;
                 }
 
@@ -134,11 +139,15 @@ internal sealed class DecisionStage
                 break;
             }
 
+            var accepting = _time.GetTimestamp();
             while (_input.TryRead(out var envelope))
                 await AcceptAsync(envelope, abort);
+            _stats.AddDecisionBusy(_time.GetElapsedTime(accepting));
         }
 
+        var last = _time.GetTimestamp();
         await FlushAsync(abort);
+        _stats.AddDecisionBusy(_time.GetElapsedTime(last));
         foreach (var retry in _retries)
         {
             // Never dropped silently: the audit says the retry did not happen.
@@ -465,6 +474,7 @@ internal sealed class DecisionStage
         if (_window.Count == 0)
             return;
 
+        var started = _time.GetTimestamp();
         var window = _window.ToList();
         _window.Clear();
 
@@ -498,6 +508,7 @@ internal sealed class DecisionStage
         }
 
         done.Complete();
+        _stats.AddDecidedWindow(window.Count, _time.GetElapsedTime(started));
     }
 }
 

@@ -16,6 +16,11 @@ public sealed class PipelineStats
     private long _refusedPoints;
     private long _outOfOrderPoints;
     private long _detectedPoints;
+    private long _decidedWindows;
+    private long _decisionBusyTicks;
+    private long _longestWindowTicks;
+    private int _longestWindowAnomalies;
+    private readonly Lock _windowGate = new();
 
     /// <summary>Records consumed.</summary>
     public long Records => Interlocked.Read(ref _records);
@@ -85,6 +90,39 @@ public sealed class PipelineStats
 
     /// <summary>Series baselines restored from the state topic when partitions were assigned.</summary>
     public long Restored => Interlocked.Read(ref _restored);
+
+    /// <summary>Windows of anomalies the decision stage has diagnosed and decided.</summary>
+    public long DecidedWindows => Interlocked.Read(ref _decidedWindows);
+
+    /// <summary>
+    /// Wall-clock time the decision stage spent on anomalies (writing each, then diagnosing, planning and carrying out
+    /// their window). Detection waits behind it once the anomaly channel is full, as in a storm.
+    /// </summary>
+    public TimeSpan DecisionBusy => TimeSpan.FromTicks(Interlocked.Read(ref _decisionBusyTicks));
+
+    /// <summary>The longest a window took to decide, and how many anomalies it held (the decision stage's worst stall).</summary>
+    public (TimeSpan Elapsed, int Anomalies) LongestWindow
+    {
+        get
+        {
+            lock (_windowGate)
+                return (TimeSpan.FromTicks(_longestWindowTicks), _longestWindowAnomalies);
+        }
+    }
+
+    internal void AddDecisionBusy(TimeSpan elapsed) => Interlocked.Add(ref _decisionBusyTicks, elapsed.Ticks);
+
+    internal void AddDecidedWindow(int anomalies, TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _decidedWindows);
+        lock (_windowGate)
+        {
+            if (elapsed.Ticks <= _longestWindowTicks)
+                return;
+            _longestWindowTicks = elapsed.Ticks;
+            _longestWindowAnomalies = anomalies;
+        }
+    }
 
     internal void AddCheckpointed() => Interlocked.Increment(ref _checkpointed);
 
