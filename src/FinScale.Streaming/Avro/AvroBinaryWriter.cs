@@ -64,6 +64,19 @@ public sealed class AvroBinaryWriter
     /// <summary>The branch of a union about to be written.</summary>
     public void WriteUnionIndex(int branch) => WriteLong(branch);
 
+    /// <summary>An optional string, the union <c>["null", "string"]</c>: branch 0 for null, else branch 1 and the string.</summary>
+    public void WriteOptional(string? value)
+    {
+        if (value is null)
+        {
+            WriteUnionIndex(0);
+            return;
+        }
+
+        WriteUnionIndex(1);
+        WriteString(value);
+    }
+
     /// <summary>
     /// A map of strings: one block of all entries (none for an empty map), then the closing 0, in the dictionary's own
     /// order (the order the library's generic writer takes from the same dictionary).

@@ -22,7 +22,7 @@ public sealed class AnomalyBodyWriterTests
         var output = new AvroBinaryWriter(16); // small, so growing the buffer is exercised too
         for (var i = 0; i < 3_000; i++)
         {
-            var anomaly = RandomAnomaly(random);
+            var anomaly = RandomRecords.Anomaly(random);
             output.Clear();
 
             mapper.Write(anomaly, output);
@@ -54,7 +54,7 @@ public sealed class AnomalyBodyWriterTests
     public void Serde_ForTheShippedSchema_WritesDirectly_TheSameFramedBytesAsTheGenericWriter()
     {
         var direct = new AvroSerdes().Anomaly;
-        var generic = new AvroSerde<Anomaly>(Schema, new GenericOnly(new AnomalyMapper()), AvroSchemas.AnomalyHistory);
+        var generic = new AvroSerde<Anomaly>(Schema, new GenericOnlyMapper<Anomaly>(new AnomalyMapper()), AvroSchemas.AnomalyHistory);
         var anomaly = TestRecords.Anomaly() with { TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", SpanId = "00f067aa0ba902b7", State = AnomalyState.Resolved };
 
         Assert.True(direct.WritesDirectly);
@@ -69,7 +69,7 @@ public sealed class AnomalyBodyWriterTests
     {
         var registry = FakeSchemaRegistry.Create();
         var direct = new AvroSerde<Anomaly>(Schema, new AnomalyMapper(), registry: registry, subject: "finscale.anomalies-value");
-        var generic = new AvroSerde<Anomaly>(Schema, new GenericOnly(new AnomalyMapper()), registry: registry, subject: "finscale.anomalies-value");
+        var generic = new AvroSerde<Anomaly>(Schema, new GenericOnlyMapper<Anomaly>(new AnomalyMapper()), registry: registry, subject: "finscale.anomalies-value");
         await direct.InitializeAsync(CancellationToken.None);
         await generic.InitializeAsync(CancellationToken.None);
 
@@ -119,71 +119,5 @@ public sealed class AnomalyBodyWriterTests
         return stream.ToArray();
     }
 
-    private static Anomaly RandomAnomaly(Random random)
-    {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        var count = random.Next(4) == 0 ? 0 : random.Next(1, 80); // 64 entries need a two-byte block count
-        for (var a = 0; a < count; a++)
-            attributes[RandomText(random, 1, 20) + a] = RandomText(random, 0, 40);
-        return new Anomaly(
-            RandomText(random, 0, 200),
-            RandomText(random, 0, 300),
-            RandomText(random, 1, 70),
-            attributes,
-            new DateTimeOffset(random.NextInt64(DateTime.UnixEpoch.Ticks - (100L * TimeSpan.TicksPerDay * 365), DateTime.UnixEpoch.Ticks + (200L * TimeSpan.TicksPerDay * 365)), TimeSpan.Zero),
-            RandomDouble(random),
-            RandomDouble(random),
-            RandomDouble(random),
-            RandomDouble(random),
-            RandomText(random, 0, 30))
-        {
-            TraceId = random.Next(3) == 0 ? null : RandomText(random, 0, 40),
-            SpanId = random.Next(3) == 0 ? null : RandomText(random, 0, 20),
-            State = (AnomalyState)random.Next(3),
-        };
-    }
-
-    private static string RandomText(Random random, int min, int max)
-    {
-        // ASCII mostly, with two- and three-byte UTF-8, surrogate pairs and now and then a lone surrogate.
-        var length = random.Next(min, max + 1);
-        var chars = new char[length];
-        for (var i = 0; i < length; i++)
-        {
-            chars[i] = random.Next(10) switch
-            {
-                0 => (char)random.Next(0x80, 0x800),
-                1 => (char)random.Next(0x800, 0xD800),
-                2 when i + 1 < length => (char)random.Next(0xD800, 0xDC00),
-                3 => (char)random.Next(0xDC00, 0xE000),
-                _ => (char)random.Next(0x20, 0x7F),
-            };
-            if (chars[i] is >= (char)0xD800 and < (char)0xDC00 && random.Next(4) != 0)
-                chars[++i] = (char)random.Next(0xDC00, 0xE000);
-        }
-
-        return new string(chars);
-    }
-
-    private static double RandomDouble(Random random) => random.Next(12) switch
-    {
-        0 => double.NaN,
-        1 => double.PositiveInfinity,
-        2 => double.NegativeInfinity,
-        3 => -0.0,
-        4 => double.Epsilon,
-        5 => double.MaxValue,
-        6 => BitConverter.Int64BitsToDouble(random.NextInt64()),
-        _ => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-10, 12)),
-    };
-
     private static string Describe(Anomaly a) => $"{a.Attributes.Count} attributes, state {a.State}, trace {(a.TraceId is null ? "none" : "set")}";
-
-    /// <summary>The anomaly mapper without its body writer: the serde falls back to the library's generic writer.</summary>
-    private sealed class GenericOnly(AnomalyMapper inner) : IAvroMapper<Anomaly>
-    {
-        public GenericRecord ToAvro(Anomaly value) => inner.ToAvro(value);
-
-        public Anomaly FromAvro(GenericRecord record) => inner.FromAvro(record);
-    }
 }
