@@ -286,11 +286,8 @@ public static class RemediationPlanner
         if (FreezeWindows.OpenAt(g.FreezeWindows, now, step.Action) is { } freeze)
             return Held(Guards.FreezeWindow, $"change freeze '{freeze.Name}' is in force");
 
-        var silent = step.Evidence.Select(a => a.Series).Distinct(StringComparer.Ordinal)
-            .Select(s => (Series: s, Last: liveness.LastSeen(s))).ToList();
-        if (silent.Count > 0 && silent.All(s => s.Last is null || now - s.Last.Value > g.StaleAfter))
+        if (Silent(step.Evidence, liveness, now, g.StaleAfter) is { } s)
         {
-            var s = silent[0];
             return Held(Guards.NoData, s.Last is { } last
                 ? string.Create(CultureInfo.InvariantCulture, $"{s.Series} has not reported for {now - last:g} (stale after {g.StaleAfter:g}); no data is not a reason to act")
                 : $"{s.Series} has no data; no data is not a reason to act");
@@ -342,6 +339,24 @@ public static class RemediationPlanner
         }
 
         return Make(f, rule, policy, step, key, now, DecisionOutcome.Recommended, null, why);
+    }
+
+    /// <summary>
+    /// The first of the evidence's series when none of them has reported within <paramref name="staleAfter"/> (no data is
+    /// not a reason to act), else null. Looks series up only until one is live: a surge's finding holds a series per pod.
+    /// </summary>
+    private static (string Series, DateTimeOffset? Last)? Silent(IReadOnlyList<Anomaly> evidence, ISeriesLiveness liveness, DateTimeOffset now, TimeSpan staleAfter)
+    {
+        (string Series, DateTimeOffset? Last)? first = null;
+        foreach (var series in evidence.Select(a => a.Series).Distinct(StringComparer.Ordinal))
+        {
+            var last = liveness.LastSeen(series);
+            if (last is { } seen && now - seen <= staleAfter)
+                return null;
+            first ??= (series, last);
+        }
+
+        return first;
     }
 
     /// <summary>

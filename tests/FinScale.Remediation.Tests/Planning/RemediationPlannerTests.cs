@@ -103,6 +103,26 @@ public class RemediationPlannerTests
     }
 
     [Fact]
+    public void Plan_EvidenceOnSeveralSeries_IsNoDataOnlyWhenAllAreSilent_AndLooksNoFurtherThanTheFirstLiveOne()
+    {
+        var finding = NodeFault(T0, "node-1", "api-1", "api-2", "api-3");
+        var looked = new List<string>();
+        var oneLive = new FixedLiveness(s =>
+        {
+            looked.Add(s);
+            return s.Contains("api-2", StringComparison.Ordinal) ? T0.AddMinutes(-1) : null;
+        });
+
+        var some = Assert.Single(Plan(finding, live: oneLive));
+        var none = Assert.Single(Plan(finding, live: new FixedLiveness(_ => null)));
+
+        Assert.NotEqual(Guards.NoData, some.Decision.Guard);
+        Assert.Equal(2, looked.Count);
+        Assert.Equal(Guards.NoData, none.Decision.Guard);
+        Assert.Contains(finding.Anomalies[0].Series, none.Decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_SameTargetWithinCooldown_IsHeldBackAndAfterItActs()
     {
         var history = new ActionHistory();
