@@ -5,6 +5,8 @@ using FinScale.IntegrationTests.Infrastructure;
 using FinScale.Streaming.Avro;
 using FinScale.Streaming.Configuration;
 using FinScale.Streaming.Kafka;
+using FinScale.Streaming.Pipeline;
+using FinScale.Remediation.Planning;
 using Google.Protobuf;
 
 namespace FinScale.IntegrationTests;
@@ -16,6 +18,73 @@ namespace FinScale.IntegrationTests;
 public abstract class PipelineContract
 {
     protected abstract IKafkaTestCluster Cluster { get; }
+
+    [SkippableFact]
+    public async Task Run_WhileAWindowsActionIsUnderWay_LaterAnomaliesAreStillWritten()
+    {
+        Skip.If(Cluster.SkipReason is not null, Cluster.SkipReason);
+        using var h = await PipelineHarness.CreateAsync(Cluster);
+        // Three pods' spikes ten minutes apart: three windows. The first window's action does not return until the third
+        // anomaly has been written (or 20 s pass): writing anomalies must not wait for deciding.
+        var pods = new[] { "checkout-7c9d8-qx2vw", "checkout-7c9d8-4hkzp", "checkout-7c9d8-m2c8d" };
+        await h.PublishAsync(Workloads.Merge([.. pods.Select((pod, i) =>
+            Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes(pod), 240, 120, 6, seed: 11 + i, spikeAt: 200 + (10 * i), spikeValue: 950))]));
+        var gate = new GateOnThirdAnomaly();
+
+        var stats = await h.RunAsync("group-emit", executor: gate, observer: gate);
+
+        Assert.Equal(3, stats.Anomalies);
+        Assert.True(gate.ThirdSeen, "the third anomaly was never written");
+        Assert.False(gate.FirstActionEndedBeforeThird, "the third anomaly was written only after the first window's action ended (timed out after 20 s)");
+        Assert.Equal(3, (await h.ReadDecisionsAsync()).Count);
+    }
+
+    /// <summary>An executor whose first action waits until the observer has seen three anomalies (at most 20 s).</summary>
+    private sealed class GateOnThirdAnomaly : IRemediationExecutor, IPipelineObserver
+    {
+        private readonly ShadowExecutor _inner = new();
+        private readonly TaskCompletionSource _third = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _anomalies;
+        private int _actions;
+        private volatile bool _firstEnded;
+
+        public bool ThirdSeen => _third.Task.IsCompleted;
+
+        public bool FirstActionEndedBeforeThird { get; private set; }
+
+        public IReadOnlySet<ExecutionMode> Modes => _inner.Modes;
+
+        public async ValueTask<RemediationDecision> ExecuteAsync(PlannedDecision decision, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _actions) == 1)
+            {
+                try
+                {
+                    await _third.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Measured by the test: the third anomaly came only after this action ended.
+                }
+
+                _firstEnded = true;
+            }
+
+            return await _inner.ExecuteAsync(decision, cancellationToken);
+        }
+
+        public void OnAnomaly(Anomaly anomaly)
+        {
+            if (Interlocked.Increment(ref _anomalies) != 3)
+                return;
+            FirstActionEndedBeforeThird = _firstEnded;
+            _third.TrySetResult();
+        }
+
+        public void OnDecision(RemediationDecision decision)
+        {
+        }
+    }
 
     [SkippableFact]
     public async Task Run_SpikeOnPodSeries_WritesAnomalyAndShadowDecision_AndASecondRunReprocessesNothing()

@@ -95,8 +95,8 @@ public sealed class PipelineStats
     public long DecidedWindows => Interlocked.Read(ref _decidedWindows);
 
     /// <summary>
-    /// Wall-clock time the decision stage spent on anomalies (writing each, then diagnosing, planning and carrying out
-    /// their window). Detection waits behind it once the anomaly channel is full, as in a storm.
+    /// Wall-clock time the decision stage's deciding loop spent on anomalies (gathering, diagnosing, planning and carrying
+    /// out their windows). Anomalies are written to their topic by another loop meanwhile, up to a storm's worth ahead.
     /// </summary>
     public TimeSpan DecisionBusy => TimeSpan.FromTicks(Interlocked.Read(ref _decisionBusyTicks));
 

@@ -94,9 +94,11 @@ public sealed class PipelineHarness : IDisposable
         IRemediationExecutor? executor = null,
         PrescaleSettings? prescale = null,
         PrescaleBoard? board = null,
-        TimeSpan? checkpointInterval = null)
+        TimeSpan? checkpointInterval = null,
+        IPipelineObserver? observer = null)
     {
         var pipeline = Create(group, idle ?? TimeSpan.FromSeconds(2), otlp, policy, cluster, executor, prescale, board, checkpointInterval);
+        pipeline.Observer = observer;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await pipeline.RunAsync(timeout.Token);
         return pipeline.Stats;
