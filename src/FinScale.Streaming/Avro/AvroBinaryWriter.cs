@@ -19,6 +19,9 @@ public sealed class AvroBinaryWriter
     /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
+    /// <summary>Bytes the buffer holds before it must grow.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Forgets what was written; the buffer is kept.</summary>
     public void Clear() => _length = 0;
 

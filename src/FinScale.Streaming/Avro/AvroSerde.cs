@@ -92,8 +92,14 @@ public sealed class AvroSerde<T>
         Span<byte> header = stackalloc byte[AvroFraming.SingleObjectHeaderLength];
         output.WriteRaw(header[..WriteHeader(header)]);
         body.Write(value, output);
-        return output.ToArray();
+        var bytes = output.ToArray();
+        if (output.Capacity > KeptScratchBytes)
+            t_output = null; // one huge record (an audit record of a storm) does not pin its buffer to the thread
+        return bytes;
     }
+
+    /// <summary>The largest scratch buffer a thread keeps between records.</summary>
+    private const int KeptScratchBytes = 1 << 20;
 
     /// <summary>Writes the framing header (single-object, or the registry's once registered) and returns its length.</summary>
     private int WriteHeader(Span<byte> header)
