@@ -52,12 +52,13 @@ public class StormDiagnosisBenchmarks
                     [WellKnownAttributes.NodeName] = node,
                     ["http.route"] = route,
                 };
-                var series = SeriesKey.Create("http.server.request.duration.rate", attributes).Text;
+                // As a shard opens it: the attributes are the parsed key's.
+                var key = SeriesKey.Create("http.server.request.duration.rate", attributes);
                 _window.Add(new Anomaly(
-                    StableIds.Of(series, "storm"),
-                    series,
-                    "http.server.request.duration.rate",
-                    attributes,
+                    StableIds.Of(key.Text, "storm"),
+                    key.Text,
+                    key.Metric,
+                    key.Attributes,
                     Now.AddMilliseconds(-(r % 1000)),
                     Observed: 40,
                     Expected: 10,

@@ -29,40 +29,8 @@ public readonly record struct SeriesKey
     public static SeriesKey Create(string metric, IReadOnlyDictionary<string, string>? attributes)
     {
         ArgumentException.ThrowIfNullOrEmpty(metric);
-        var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (attributes is not null)
-        {
-            foreach (var (k, v) in attributes)
-                sorted[k] = v;
-        }
-
-        var sb = new StringBuilder(metric.Length + (sorted.Count * 24));
-        sb.Append(metric);
-        if (sorted.Count > 0)
-        {
-            sb.Append('{');
-            var first = true;
-            foreach (var (k, v) in sorted)
-            {
-                if (!first)
-                    sb.Append(',');
-                first = false;
-                sb.Append(k).Append("=\"");
-                // Escape the two characters that would make the text form ambiguous.
-                foreach (var c in v)
-                {
-                    if (c is '"' or '\\')
-                        sb.Append('\\');
-                    sb.Append(c);
-                }
-
-                sb.Append('"');
-            }
-
-            sb.Append('}');
-        }
-
-        return new SeriesKey(metric, sorted, sb.ToString());
+        var sorted = SortedAttributes.From(attributes);
+        return new SeriesKey(metric, sorted, TextOf(metric, sorted));
     }
 
     /// <summary>Reads a key back from its canonical text (the inverse of <see cref="Text"/>).</summary>
@@ -75,7 +43,8 @@ public readonly record struct SeriesKey
             return Create(text, null);
         if (open == 0 || text[^1] != '}')
             throw new FormatException($"not a series key: {text}");
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        var values = new List<string>();
         var value = new StringBuilder();
         var i = open + 1;
         while (i < text.Length - 1)
@@ -83,7 +52,7 @@ public readonly record struct SeriesKey
             var eq = text.IndexOf("=\"", i, StringComparison.Ordinal);
             if (eq < 0)
                 throw new FormatException($"not a series key: {text}");
-            var key = text[i..eq];
+            keys.Add(text[i..eq]);
             i = eq + 2;
             value.Clear();
             while (i < text.Length && text[i] != '"')
@@ -95,7 +64,7 @@ public readonly record struct SeriesKey
 
             if (i >= text.Length)
                 throw new FormatException($"not a series key: {text}");
-            attributes[key] = value.ToString();
+            values.Add(value.ToString());
             i++; // closing quote
             if (i < text.Length - 1)
             {
@@ -105,10 +74,84 @@ public readonly record struct SeriesKey
             }
         }
 
-        var key2 = Create(text[..open], attributes);
-        if (!string.Equals(key2.Text, text, StringComparison.Ordinal))
+        // Canonical: keys strictly ascending (so no duplicates), and the text exactly what Create writes for them.
+        for (var k = 1; k < keys.Count; k++)
+        {
+            if (string.CompareOrdinal(keys[k - 1], keys[k]) >= 0)
+                throw new FormatException($"not a canonical series key: {text}");
+        }
+
+        var metric = text[..open];
+        var attributes = SortedAttributes.FromSorted([.. keys], [.. values]);
+        if (!IsTextOf(text, metric, attributes))
             throw new FormatException($"not a canonical series key: {text}");
-        return key2;
+        return new SeriesKey(metric, attributes, text);
+    }
+
+    /// <summary>True when <paramref name="text"/> is exactly what <see cref="TextOf"/> writes for the key, compared as it would be written (nothing built).</summary>
+    private static bool IsTextOf(string text, string metric, SortedAttributes sorted)
+    {
+        var rest = text.AsSpan();
+        if (!Take(ref rest, metric))
+            return false;
+        if (sorted.Count == 0)
+            return rest.IsEmpty;
+        var first = true;
+        foreach (var (k, v) in sorted)
+        {
+            if (!Take(ref rest, first ? "{" : ",") || !Take(ref rest, k) || !Take(ref rest, "=\""))
+                return false;
+            first = false;
+            foreach (var c in v)
+            {
+                if (c is '"' or '\\' && !Take(ref rest, "\\"))
+                    return false;
+                if (rest.IsEmpty || rest[0] != c)
+                    return false;
+                rest = rest[1..];
+            }
+
+            if (!Take(ref rest, "\""))
+                return false;
+        }
+
+        return Take(ref rest, "}") && rest.IsEmpty;
+    }
+
+    private static bool Take(ref ReadOnlySpan<char> rest, ReadOnlySpan<char> expected)
+    {
+        if (!rest.StartsWith(expected, StringComparison.Ordinal))
+            return false;
+        rest = rest[expected.Length..];
+        return true;
+    }
+
+    /// <summary>The canonical text: <c>name{a="1",b="2"}</c>, a value's <c>"</c> and <c>\</c> escaped; the name alone without attributes.</summary>
+    private static string TextOf(string metric, SortedAttributes sorted)
+    {
+        if (sorted.Count == 0)
+            return metric;
+        var sb = new StringBuilder(metric.Length + (sorted.Count * 24));
+        sb.Append(metric).Append('{');
+        var first = true;
+        foreach (var (k, v) in sorted)
+        {
+            if (!first)
+                sb.Append(',');
+            first = false;
+            sb.Append(k).Append("=\"");
+            // Escape the two characters that would make the text form ambiguous.
+            foreach (var c in v)
+            {
+                if (c is '"' or '\\')
+                    sb.Append('\\');
+                sb.Append(c);
+            }
+
+            sb.Append('"');
+        }
+
+        return sb.Append('}').ToString();
     }
 
     /// <summary>The value of an attribute, or null when the series does not carry it.</summary>
