@@ -47,6 +47,9 @@ public sealed class AvroBinaryWriter
         _buffer[_length++] = (byte)n;
     }
 
+    /// <summary>A <c>timestamp-millis</c> as the library converts one: whole milliseconds since the epoch, truncated towards zero.</summary>
+    public void WriteTimestampMillis(DateTimeOffset value) => WriteLong((long)(value.UtcDateTime - DateTime.UnixEpoch).TotalMilliseconds);
+
     /// <summary>A double: its IEEE bits, little-endian (NaN payloads kept).</summary>
     public void WriteDouble(double value)
     {

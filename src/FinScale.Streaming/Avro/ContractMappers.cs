@@ -60,9 +60,11 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>, IAvroBodyWriter<Anomal
         ArgumentNullException.ThrowIfNull(schema);
         _schema = schema;
         _state = (EnumSchema)schema["state"].Schema;
+        _stateOrdinals = new(_state, "state");
     }
 
     private readonly EnumSchema _state;
+    private readonly AvroEnumOrdinals<AnomalyState> _stateOrdinals;
 
     /// <inheritdoc/>
     public GenericRecord ToAvro(Anomaly value)
@@ -97,20 +99,14 @@ public sealed class AnomalyMapper : IAvroMapper<Anomaly>, IAvroBodyWriter<Anomal
         output.WriteString(value.Metric ?? throw Missing("metric"));
         output.WriteStringMap(value.Attributes ?? throw Missing("attributes"), "attributes");
 
-        // timestamp-millis as the library converts it: whole milliseconds since the epoch, truncated towards zero.
-        output.WriteLong((long)(value.EventTime.UtcDateTime - DateTime.UnixEpoch).TotalMilliseconds);
+        output.WriteTimestampMillis(value.EventTime);
         output.WriteDouble(value.Observed);
         output.WriteDouble(value.Expected);
         output.WriteDouble(value.Score);
         output.WriteDouble(value.ZScore);
         output.WriteString(value.Detector ?? throw Missing("detector"));
         output.WriteOptional(value.TraceId);
-        output.WriteLong(value.State switch
-        {
-            AnomalyState.Open => 0,
-            AnomalyState.Resolved => 1,
-            _ => 2,
-        });
+        output.WriteLong(_stateOrdinals.Of(value.State));
         output.WriteOptional(value.SpanId);
     }
 
@@ -148,9 +144,9 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         + "anomalies:array<{anomaly_id:string,series:string,trace_id:[null|string],span_id:[null|string]}>,"
         + "finding:[null|string],rule:[null|string],request:[null|string],response:[null|string],chain:[null|string],prev_hash:[null|string]}";
 
-    private readonly Dictionary<ExecutionMode, int> _modeOrdinal;
-    private readonly Dictionary<ActionKind, int> _actionOrdinal;
-    private readonly Dictionary<DecisionOutcome, int> _outcomeOrdinal;
+    private readonly AvroEnumOrdinals<ExecutionMode> _modeOrdinals;
+    private readonly AvroEnumOrdinals<ActionKind> _actionOrdinals;
+    private readonly AvroEnumOrdinals<DecisionOutcome> _outcomeOrdinals;
 
     private readonly RecordSchema _schema = AvroSchemas.RemediationDecision;
     private readonly EnumSchema _mode;
@@ -169,9 +165,9 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         _target = (RecordSchema)((UnionSchema)_schema["target"].Schema).Schemas.Single(s => s.Tag == Schema.Type.Record);
         _anomaly = new AnomalyMapper((RecordSchema)_schema["anomaly"].Schema);
         _ref = (RecordSchema)((ArraySchema)_schema["anomalies"].Schema).ItemSchema;
-        _modeOrdinal = Ordinals<ExecutionMode>(_mode);
-        _actionOrdinal = Ordinals<ActionKind>(_action);
-        _outcomeOrdinal = Ordinals<DecisionOutcome>(_outcome);
+        _modeOrdinals = new(_mode, "mode");
+        _actionOrdinals = new(_action, "action");
+        _outcomeOrdinals = new(_outcome, "outcome");
     }
 
     /// <inheritdoc/>
@@ -185,9 +181,9 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         ArgumentNullException.ThrowIfNull(output);
         output.WriteString(value.DecisionId ?? throw Missing("decision_id"));
         output.WriteString(value.IdempotencyKey ?? throw Missing("idempotency_key"));
-        output.WriteLong((long)(value.EventTime.UtcDateTime - DateTime.UnixEpoch).TotalMilliseconds);
-        output.WriteLong(Ordinal(_modeOrdinal, value.Mode, "mode"));
-        output.WriteLong(Ordinal(_actionOrdinal, value.Action, "action"));
+        output.WriteTimestampMillis(value.EventTime);
+        output.WriteLong(_modeOrdinals.Of(value.Mode));
+        output.WriteLong(_actionOrdinals.Of(value.Action));
         if (value.Target is { } t)
         {
             output.WriteUnionIndex(1);
@@ -200,7 +196,7 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
             output.WriteUnionIndex(0);
         }
 
-        output.WriteLong(Ordinal(_outcomeOrdinal, value.Outcome, "outcome"));
+        output.WriteLong(_outcomeOrdinals.Of(value.Outcome));
         output.WriteString(value.Reason ?? throw Missing("reason"));
         output.WriteOptional(value.Guard);
         _anomaly.Write(value.Anomaly ?? throw Missing("anomaly"), output);
@@ -225,14 +221,6 @@ public sealed class RemediationDecisionMapper : IAvroMapper<RemediationDecision>
         output.WriteOptional(value.Chain);
         output.WriteOptional(value.PrevHash);
     }
-
-    private static Dictionary<TEnum, int> Ordinals<TEnum>(EnumSchema schema)
-        where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().Where(v => schema.Contains(AvroValues.Symbol(v))).ToDictionary(v => v, v => schema.Ordinal(AvroValues.Symbol(v)));
-
-    private static int Ordinal<TEnum>(Dictionary<TEnum, int> ordinals, TEnum value, string field)
-        where TEnum : struct, Enum =>
-        ordinals.TryGetValue(value, out var ordinal) ? ordinal : throw new ArgumentException($"decision field '{field}': {value} has no symbol in the schema", nameof(value));
 
     private static ArgumentException Missing(string field) => new($"decision field '{field}' is null", nameof(RemediationDecision));
 
