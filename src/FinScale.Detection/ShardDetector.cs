@@ -12,8 +12,8 @@ namespace FinScale.Detection;
 /// kernel over struct-of-arrays state, then each point is scored by the <see cref="EnsembleScorer"/> algorithm
 /// (seasonal models, spike/level-shift/volatility families, calibration), which takes the kernel's residual as its
 /// level model; each series' ensemble state is a struct in a chunk of slots here, not an object, and its profiles and
-/// calibration trees are blocks in this shard's arenas, not arrays (about 0.6 KB for a series younger than a day,
-/// 1.5 KB once both profiles are full; see perf/README.md). Not thread-safe by design: one
+/// calibration trees are blocks in this shard's arenas, not arrays (about 0.5 KB for a series younger than a day,
+/// 1 KB once both profiles are full; see perf/README.md). Not thread-safe by design: one
 /// shard, one reader, so per-series order holds without locks.
 /// </summary>
 public sealed class ShardDetector
@@ -97,8 +97,15 @@ public sealed class ShardDetector
     /// <summary>When true, the series whose state changes are remembered for <see cref="DrainChanged"/> (checkpointing).</summary>
     public bool TrackChanges { get; init; }
 
-    /// <summary>Format version of <see cref="ExportState"/>; a checkpoint of another version is refused.</summary>
-    public const byte StateVersion = 1;
+    /// <summary>
+    /// Format version of <see cref="ExportState"/>. 2: profile buckets as 16-bit codes. <see cref="ImportState"/> also
+    /// reads version 1 (float buckets, written before 2026-11-30), re-coding them, so an upgrade resumes warm; a
+    /// checkpoint of any other version is refused.
+    /// </summary>
+    public const byte StateVersion = 2;
+
+    /// <summary>The oldest format <see cref="ImportState"/> reads.</summary>
+    public const byte OldestStateVersion = 1;
 
     /// <summary>Appends the (global) ids of the series whose state changed since the last call, and forgets them.</summary>
     public void DrainChanged(List<int> seriesIds)
@@ -145,8 +152,8 @@ public sealed class ShardDetector
     {
         ArgumentNullException.ThrowIfNull(state);
         var id = LocalId(seriesId);
-        if (state.Length == 0 || state[0] != StateVersion)
-            throw new InvalidDataException($"series state of version {(state.Length == 0 ? "(empty)" : state[0])}, this build reads {StateVersion}");
+        if (state.Length == 0 || state[0] is < OldestStateVersion or > StateVersion)
+            throw new InvalidDataException($"series state of version {(state.Length == 0 ? "(empty)" : state[0])}, this build reads {OldestStateVersion} to {StateVersion}");
         try
         {
             using var r = new BinaryReader(new MemoryStream(state, writable: false));
@@ -157,7 +164,7 @@ public sealed class ShardDetector
             var count = r.ReadInt32();
             if (id >= _lastTimestamp.Length || _state.Capacity <= id)
                 Grow(id + 1);
-            var ensemble = Scoring.EnsembleState.ReadFrom(r, _arenas);
+            var ensemble = Scoring.EnsembleState.ReadFrom(r, _arenas, state[0]);
             if (!_seen[id])
                 _seriesCount++;
             _seen[id] = true;

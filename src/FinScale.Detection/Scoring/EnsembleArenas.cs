@@ -14,19 +14,19 @@ internal sealed class EnsembleArenas
     public EnsembleArenas(EnsembleOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Profiles = new BlockArena<float>(Math.Max(MostBuckets, Math.Max(options.DailyBuckets, options.WeeklyBuckets)));
+        Profiles = new BlockArena<short>(CodedProfile.HeaderLength + Math.Max(MostBuckets, Math.Max(options.DailyBuckets, options.WeeklyBuckets)));
     }
 
-    /// <summary>Profile buckets.</summary>
-    public BlockArena<float> Profiles { get; }
+    /// <summary>Profiles: each a <see cref="CodedProfile"/> block (a header, then a 16-bit code per bucket).</summary>
+    public BlockArena<short> Profiles { get; }
 
     /// <summary>Calibration trees (the three families' trees of one series in one block).</summary>
     public BlockArena<ushort> Trees { get; } = new(EnsembleState.MostTreeBins);
 
     /// <summary>Bytes held in slabs, in use or free.</summary>
-    public long ReservedBytes => (Profiles.ReservedElements * sizeof(float)) + (Trees.ReservedElements * sizeof(ushort));
+    public long ReservedBytes => (Profiles.ReservedElements * sizeof(short)) + (Trees.ReservedElements * sizeof(ushort));
 
     /// <summary>Bytes of the slabs in no block (freed, or not handed out yet).</summary>
-    public long FreeBytes => (Profiles.FreeElements * sizeof(float)) + (Trees.FreeElements * sizeof(ushort));
+    public long FreeBytes => (Profiles.FreeElements * sizeof(short)) + (Trees.FreeElements * sizeof(ushort));
 
 }

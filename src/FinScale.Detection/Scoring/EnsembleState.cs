@@ -62,13 +62,13 @@ internal struct EnsembleState
     }
 
     /// <summary>A state as <see cref="WriteTo"/> wrote it, its parts allocated in <paramref name="a"/>.</summary>
-    public static EnsembleState ReadFrom(BinaryReader r, EnsembleArenas a)
+    public static EnsembleState ReadFrom(BinaryReader r, EnsembleArenas a, int version)
     {
         var s = default(EnsembleState);
         try
         {
-            s._daily = SeasonalModel.ReadFrom(r, a);
-            s._weekly = SeasonalModel.ReadFrom(r, a);
+            s._daily = SeasonalModel.ReadFrom(r, a, version);
+            s._weekly = SeasonalModel.ReadFrom(r, a, version);
             s._calibration = Calibration.ReadFrom(r, a);
             s._firstTs = r.ReadInt64();
             s._n = r.ReadInt64();
@@ -220,20 +220,24 @@ internal struct EnsembleState
     /// count and the series' first time are the scorer's, passed in rather than stored once per profile.
     /// </summary>
     /// <remarks>
-    /// Compact on purpose (two per series): buckets are floats (7 significant digits, finer than the 1e-4-of-level floor
-    /// on the residual scale) and NaN marks one never visited. The array holds only the buckets from the series' first
-    /// one up to the furthest visited since, in phase order, and doubles as time moves on (up to the whole period), so
-    /// a series that has spanned a few hours holds a few buckets, not a week's. An unvisited bucket reads as one past the
-    /// array's end, which is what it would hold: nothing.
+    /// Compact on purpose (two per series): buckets are 16-bit codes (<see cref="CodedProfile"/>: a small float per bucket
+    /// with a shared scale, a step of 2^-11 of the bucket's value or finer, the order of the 1e-4-of-level floor on the
+    /// residual scale), and <see cref="CodedProfile.Unvisited"/> marks one never visited. The block holds only the buckets
+    /// from the series' first one up to the furthest visited since, in phase order, and doubles as time moves on (up to
+    /// the whole period), so a series that has spanned a few hours holds a few buckets, not a week's. An unvisited bucket
+    /// reads as one past the block's end, which is what it would hold: nothing.
     /// </remarks>
     private struct SeasonalModel
     {
         private const int FirstLength = 4;
 
+        // Tightening is looked at on about one point in 8 of bucket 0: a few times a period at any cadence.
+        private const double TightenChance = 0.125;
+
         // The scale first: its 8-byte fields, then the small ones, pack into 24 bytes.
         private ResidualScale _scale;
 
-        /// <summary>The buckets' block in <see cref="EnsembleArenas.Profiles"/>, 0 before the first point.</summary>
+        /// <summary>The block in <see cref="EnsembleArenas.Profiles"/> (a header, then the buckets), 0 before the first point.</summary>
         private int _profile;
         private ushort _length;
 
@@ -251,36 +255,56 @@ internal struct EnsembleState
             }
 
             w.Write((int)_length);
-            foreach (var v in a.Profiles.Get(_profile, _length))
+            foreach (var v in Block(a))
                 w.Write(v);
         }
 
-        public static SeasonalModel ReadFrom(BinaryReader r, EnsembleArenas a)
+        /// <summary>A profile as <see cref="WriteTo"/> wrote it; <paramref name="version"/> 1 (float buckets) is re-coded.</summary>
+        public static SeasonalModel ReadFrom(BinaryReader r, EnsembleArenas a, int version)
         {
             var m = new SeasonalModel { Ready = r.ReadBoolean(), _scale = ResidualScale.ReadFrom(r) };
             var n = r.ReadInt32();
-            if (n > a.Profiles.MaxLength)
-                throw new InvalidDataException($"a profile of {n} buckets, at most {a.Profiles.MaxLength}");
-            if (n > 0)
+            if (n + CodedProfile.HeaderLength > a.Profiles.MaxLength)
+                throw new InvalidDataException($"a profile of {n} buckets, at most {a.Profiles.MaxLength - CodedProfile.HeaderLength}");
+            if (n <= 0)
+                return m;
+            m._profile = a.Profiles.Allocate(n + CodedProfile.HeaderLength);
+            m._length = (ushort)n;
+            try
             {
-                m._profile = a.Profiles.Allocate(n);
-                m._length = (ushort)n;
-                var profile = a.Profiles.Get(m._profile, n);
-                for (var i = 0; i < n; i++)
-                    profile[i] = r.ReadSingle();
+                var block = m.Block(a);
+                if (version == 1)
+                {
+                    var values = new double[n];
+                    for (var i = 0; i < n; i++)
+                        values[i] = r.ReadSingle();
+                    CodedProfile.Load(block, values);
+                }
+                else
+                {
+                    for (var i = 0; i < block.Length; i++)
+                        block[i] = r.ReadInt16();
+                    if (!CodedProfile.IsValid(block))
+                        throw new InvalidDataException("a profile whose header does not match its buckets");
+                }
+            }
+            catch
+            {
+                m.Release(a);
+                throw;
             }
 
             return m;
         }
 
-        public void Release(EnsembleArenas a) => a.Profiles.Free(_profile, _length);
+        public void Release(EnsembleArenas a) => a.Profiles.Free(_profile, _length + CodedProfile.HeaderLength);
 
         public readonly double Scale => _scale.Scale;
 
         public readonly double Z(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleArenas a)
         {
             var i = Index(ts, periodMs, buckets, firstTs);
-            double p = i < _length ? a.Profiles.Get(_profile, _length)[i] : float.NaN;
+            var p = i < _length ? CodedProfile.Get(Block(a), i) : double.NaN;
             return double.IsNaN(p) ? 0 : _scale.Z(value - p, p);
         }
 
@@ -289,30 +313,43 @@ internal struct EnsembleState
             var i = Index(ts, periodMs, buckets, firstTs);
             if (i >= _length)
                 Grow(i + 1, buckets, a);
-            ref var p = ref a.Profiles.Get(_profile, _length)[i];
-            if (float.IsNaN(p))
+            var block = Block(a);
+            var p = CodedProfile.Get(block, i);
+            if (double.IsNaN(p))
             {
-                p = (float)value;
+                CodedProfile.Store(block, i, value, 0.5);
             }
             else
             {
                 var residual = value - p;
                 if (Ready)
                     _scale.Learn(residual, o);
-                p = (float)(p + (o.SeasonalAlpha * (Ready ? _scale.Clip(residual, o) : residual)));
+                var dither = CodedProfile.Dither(ts, i, buckets);
+                CodedProfile.Store(block, i, p + (o.SeasonalAlpha * (Ready ? _scale.Clip(residual, o) : residual)), dither);
+                if (i == 0 && dither < TightenChance)
+                    CodedProfile.Tighten(block);
             }
 
             if (!Ready && ts - firstTs >= periodMs * o.SeasonalWarmPeriods)
                 Ready = true;
         }
 
+        private readonly Span<short> Block(EnsembleArenas a) => a.Profiles.Get(_profile, _length + CodedProfile.HeaderLength);
+
         private void Grow(int needed, int buckets, EnsembleArenas a)
         {
             int old = _length;
-            var length = Math.Min(buckets, Math.Max(needed, Math.Max(FirstLength, 2 * old)));
-            _profile = a.Profiles.Resize(_profile, old, length);
+            var length = Math.Max(needed, Math.Max(FirstLength, 2 * old));
+            // Past half the period, straight to the whole of it: the last doubling's block would be freed again soon, and
+            // once every series is mature nothing asks for blocks of that length any more.
+            length = length > buckets / 2 ? buckets : length;
+            var fresh = _profile == 0;
+            _profile = a.Profiles.Resize(_profile, old + CodedProfile.HeaderLength, length + CodedProfile.HeaderLength);
             _length = (ushort)length;
-            a.Profiles.Get(_profile, length)[old..].Fill(float.NaN);
+            if (fresh)
+                CodedProfile.Clear(Block(a));
+            else
+                CodedProfile.ClearFrom(Block(a), old);
         }
 
         /// <summary>The bucket of <paramref name="ts"/>, counted in phase order from the bucket of the series' first point.</summary>
