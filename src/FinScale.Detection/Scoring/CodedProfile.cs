@@ -96,7 +96,7 @@ internal static class CodedProfile
         int e = block[0];
         if (e is Empty or Exact)
             block[0] = (short)(e = ScaleFor(Math.Abs(value)));
-        var m = Encode(Math.Abs(value) / Step(e), dither);
+        var m = Encode(Math.Abs(value) * Step(-e), dither);
         if (m > MaxCode)
         {
             Recode(block, i, value);
@@ -152,7 +152,7 @@ internal static class CodedProfile
             if (double.IsNaN(v))
                 continue;
             v = Saturate(v);
-            var m = v == 0 ? 0 : Math.Min(MaxCode, Encode(Math.Abs(v) / Step(e), 0.5));
+            var m = v == 0 ? 0 : Math.Min(MaxCode, Encode(Math.Abs(v) * Step(-e), 0.5));
             block[HeaderLength + k] = (short)(v < 0 ? -m : m);
         }
     }
@@ -206,8 +206,9 @@ internal static class CodedProfile
 
         // y in [2^(10 + E), 2^(11 + E)): steps of 2^(E - 1), mantissa 2048 + F. A mantissa rounded up to 4096 carries
         // into the next octave by itself: (E << 11) + 2048 is ((E + 1) << 11) + 0, the same value.
-        var octave = Math.ILogB(y) - (MantissaBits - 1);
-        var q = Math.Floor((y / Step(octave - 1)) + 1 - dither);
+        // y is a normal double here: its exponent field is ILogB(y), and scaling by a power of two is exact.
+        var octave = (int)((BitConverter.DoubleToInt64Bits(y) >> 52) & 0x7FF) - 1023 - (MantissaBits - 1);
+        var q = Math.Floor((y * Step(1 - octave)) + 1 - dither);
         return (octave << MantissaBits) + (int)q - Mantissa;
     }
 
@@ -215,7 +216,7 @@ internal static class CodedProfile
     private static int ScaleFor(double reach) =>
         reach == 0 ? Exact : Math.Clamp(Math.ILogB(reach) - Headroom, MinExponent, MaxExponent);
 
-    /// <summary>2^e for e in [-1022, 1023]: the exponent field of a double and nothing else.</summary>
+    /// <summary>2^e for e in [-1022, 1023]: the exponent field of a double and nothing else (so 2^-e is exactly its inverse).</summary>
     private static double Step(int e) => BitConverter.Int64BitsToDouble((long)(e + 1023) << 52);
 
     /// <summary>Re-codes every visited bucket (and bucket <paramref name="i"/> as <paramref name="value"/>, unless i is -1).</summary>
