@@ -1,10 +1,10 @@
 namespace FinScale.Detection.Scoring;
 
 /// <summary>
-/// A seasonal profile's buckets in 16 bits each: a block of <see cref="short"/>s holding a header (a shared power-of-two
-/// scale) and then one code per bucket, the bucket's value as a small float of its own (sign, 4-bit exponent, 11-bit
-/// mantissa) in units of that scale. <see cref="Unvisited"/> marks a bucket never visited. Half the room of float
-/// buckets: a mature series' two profiles take 560 bytes instead of 1,056.
+/// A seasonal profile's buckets in 16 bits each: one <see cref="short"/> code per bucket, the bucket's value as a small
+/// float of its own (sign, 4-bit exponent, 11-bit mantissa) in units of a power-of-two scale the profile's buckets share,
+/// kept by the caller as one byte (0, a field's default, is a profile with nothing visited). <see cref="Unvisited"/> marks
+/// a bucket never visited. Half the room of float buckets: a mature series' two profiles take 528 bytes instead of 1,056.
 /// </summary>
 /// <remarks>
 /// <para>Precision: relative to the bucket's own value, like a float: a step is at most 2^-11 of the value (at most
@@ -22,11 +22,14 @@ namespace FinScale.Detection.Scoring;
 /// </remarks>
 internal static class CodedProfile
 {
-    /// <summary>Header elements before the first bucket: the scale's exponent.</summary>
-    public const int HeaderLength = 1;
-
     /// <summary>A bucket never visited.</summary>
     public const short Unvisited = short.MinValue;
+
+    /// <summary>The scale of a profile with nothing visited: a field's default.</summary>
+    public const byte Empty = 0;
+
+    /// <summary>The scale meaning every visited bucket is 0 (every code 0): nothing to scale yet.</summary>
+    private const byte Exact = 1;
 
     /// <summary>The largest magnitude code.</summary>
     private const int MaxCode = short.MaxValue;
@@ -45,35 +48,21 @@ internal static class CodedProfile
     // re-coded finer.
     private const int TightenBelowOctave = 10;
 
-    // The scale's range: 2^-1022 is the smallest normal double; float.MaxValue (under 2^128) needs at most 2^106.
-    private const int MinExponent = -1022;
-    private const int MaxExponent = 106;
-
-    /// <summary>Scale meaning no bucket visited yet.</summary>
-    private const short Empty = short.MinValue;
-
-    /// <summary>Scale meaning every visited bucket is 0 (every code 0): nothing to scale yet.</summary>
-    private const short Exact = short.MinValue + 1;
-
-    /// <summary>Marks the whole block (header and buckets) as holding nothing yet.</summary>
-    public static void Clear(Span<short> block)
-    {
-        block.Fill(Unvisited);
-        block[0] = Empty;
-    }
-
-    /// <summary>Marks buckets from <paramref name="from"/> on as never visited (after a block grew).</summary>
-    public static void ClearFrom(Span<short> block, int from) => block[(HeaderLength + from)..].Fill(Unvisited);
+    // The scale 2^e is kept as the byte e - MinExponent + 2 (0 and 1 are Empty and Exact). Buckets are within float range,
+    // so e = ilogb(largest) - 24 is at most 127 - 24; at the bottom, a unit of 2^-149 (float's smallest) is fine enough.
+    private const int MinExponent = -149;
+    private const int MaxExponent = 103;
+    private const int Bias = 2 - MinExponent;
 
     /// <summary>The value of bucket <paramref name="i"/>, NaN when never visited.</summary>
-    public static double Get(ReadOnlySpan<short> block, int i)
+    public static double Get(ReadOnlySpan<short> codes, byte scale, int i)
     {
-        int c = block[HeaderLength + i];
+        int c = codes[i];
         if (c == Unvisited)
             return double.NaN;
         if (c == 0)
             return 0;
-        var v = Magnitude(Math.Abs(c)) * Step(block[0]);
+        var v = Magnitude(Math.Abs(c)) * Step(scale - Bias);
         return c < 0 ? -v : v;
     }
 
@@ -82,56 +71,56 @@ internal static class CodedProfile
     /// make the expected bucket exact: up when <paramref name="dither"/> in [0, 1) is below the remainder (0.5: to
     /// nearest). Re-codes the profile when the value is beyond the codes' reach.
     /// </summary>
-    public static void Store(Span<short> block, int i, double value, double dither)
+    public static void Store(Span<short> codes, ref byte scale, int i, double value, double dither)
     {
         value = Saturate(value);
         if (value == 0)
         {
-            block[HeaderLength + i] = 0;
-            if (block[0] == Empty)
-                block[0] = Exact;
+            codes[i] = 0;
+            if (scale == Empty)
+                scale = Exact;
             return;
         }
 
-        int e = block[0];
-        if (e is Empty or Exact)
-            block[0] = (short)(e = ScaleFor(Math.Abs(value)));
-        var m = Encode(Math.Abs(value) * Step(-e), dither);
+        if (scale is Empty or Exact)
+            scale = ScaleFor(Math.Abs(value));
+        var m = Encode(Math.Abs(value) * Step(Bias - scale), dither);
         if (m > MaxCode)
         {
-            Recode(block, i, value);
+            Recode(codes, ref scale, i, value);
             return;
         }
 
-        block[HeaderLength + i] = (short)(value < 0 ? -m : m);
+        codes[i] = (short)(value < 0 ? -m : m);
     }
 
     /// <summary>
     /// Re-codes the profile finer when its largest bucket has fallen 4 octaves below where a re-code would put it (a level
     /// that fell by an order of magnitude or more): a pass over the codes, cheap to call now and then.
     /// </summary>
-    public static void Tighten(Span<short> block)
+    public static void Tighten(Span<short> codes, ref byte scale)
     {
-        if (block[0] is Empty or Exact or MinExponent)
+        if (scale is Empty or Exact || scale - Bias == MinExponent)
             return;
         var most = 0;
-        foreach (var c in block[HeaderLength..])
+        foreach (var c in codes)
         {
             if (c != Unvisited)
                 most = Math.Max(most, Math.Abs((int)c));
         }
 
         if (most >> MantissaBits < TightenBelowOctave)
-            Recode(block, -1, double.NaN);
+            Recode(codes, ref scale, -1, double.NaN);
     }
 
     /// <summary>
-    /// Codes <paramref name="values"/> (NaN: never visited) into a block of as many buckets, with the scale that puts the
-    /// largest at 2^24 to 2^25 units (reading a checkpoint of float buckets, and every re-code).
+    /// Codes <paramref name="values"/> (NaN: never visited) into as many buckets, with the scale that puts the largest at
+    /// 2^24 to 2^25 units (reading a checkpoint of float buckets, and every re-code).
     /// </summary>
-    public static void Load(Span<short> block, ReadOnlySpan<double> values)
+    public static void Load(Span<short> codes, out byte scale, ReadOnlySpan<double> values)
     {
-        Clear(block);
+        codes.Fill(Unvisited);
+        scale = Empty;
         var reach = 0.0;
         var any = false;
         foreach (var v in values)
@@ -144,16 +133,15 @@ internal static class CodedProfile
 
         if (!any)
             return;
-        int e = ScaleFor(reach);
-        block[0] = (short)e;
+        scale = ScaleFor(reach);
         for (var k = 0; k < values.Length; k++)
         {
             var v = values[k];
             if (double.IsNaN(v))
                 continue;
             v = Saturate(v);
-            var m = v == 0 ? 0 : Math.Min(MaxCode, Encode(Math.Abs(v) * Step(-e), 0.5));
-            block[HeaderLength + k] = (short)(v < 0 ? -m : m);
+            var m = v == 0 ? 0 : Math.Min(MaxCode, Encode(Math.Abs(v) * Step(Bias - scale), 0.5));
+            codes[k] = (short)(v < 0 ? -m : m);
         }
     }
 
@@ -168,15 +156,14 @@ internal static class CodedProfile
         return (z >> 11) * (1.0 / (1UL << 53));
     }
 
-    /// <summary>Whether a block read from a checkpoint is one this class could have written (else it is refused).</summary>
-    public static bool IsValid(ReadOnlySpan<short> block)
+    /// <summary>Whether codes and scale read from a checkpoint are ones this class could have written (else they are refused).</summary>
+    public static bool IsValid(ReadOnlySpan<short> codes, byte scale)
     {
-        int e = block[0];
-        if (e is not (Empty or Exact) && e is < MinExponent or > MaxExponent)
+        if (scale is not (Empty or Exact) && scale - Bias > MaxExponent)
             return false;
-        foreach (var c in block[HeaderLength..])
+        foreach (var c in codes)
         {
-            if (c != Unvisited && (e == Empty || (e == Exact && c != 0)))
+            if (c != Unvisited && (scale == Empty || (scale == Exact && c != 0)))
                 return false;
         }
 
@@ -212,22 +199,21 @@ internal static class CodedProfile
         return (octave << MantissaBits) + (int)q - Mantissa;
     }
 
-    /// <summary>The scale that puts <paramref name="reach"/> at about 2^<see cref="Headroom"/> units (Exact for 0).</summary>
-    private static int ScaleFor(double reach) =>
-        reach == 0 ? Exact : Math.Clamp(Math.ILogB(reach) - Headroom, MinExponent, MaxExponent);
+    /// <summary>The scale that puts <paramref name="reach"/> (within float range) at 2^24 to 2^25 units; Exact for 0.</summary>
+    private static byte ScaleFor(double reach) =>
+        reach == 0 ? Exact : (byte)(Math.Clamp(Math.ILogB(reach) - Headroom, MinExponent, MaxExponent) + Bias);
 
     /// <summary>2^e for e in [-1022, 1023]: the exponent field of a double and nothing else (so 2^-e is exactly its inverse).</summary>
     private static double Step(int e) => BitConverter.Int64BitsToDouble((long)(e + 1023) << 52);
 
     /// <summary>Re-codes every visited bucket (and bucket <paramref name="i"/> as <paramref name="value"/>, unless i is -1).</summary>
-    private static void Recode(Span<short> block, int i, double value)
+    private static void Recode(Span<short> codes, ref byte scale, int i, double value)
     {
-        var n = block.Length - HeaderLength;
-        Span<double> values = n <= 512 ? stackalloc double[n] : new double[n];
-        for (var k = 0; k < n; k++)
-            values[k] = Get(block, k);
+        Span<double> values = codes.Length <= 512 ? stackalloc double[codes.Length] : new double[codes.Length];
+        for (var k = 0; k < codes.Length; k++)
+            values[k] = Get(codes, scale, k);
         if (i >= 0)
             values[i] = value;
-        Load(block, values);
+        Load(codes, out scale, values);
     }
 }

@@ -14,10 +14,10 @@ internal sealed class EnsembleArenas
     public EnsembleArenas(EnsembleOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Profiles = new BlockArena<short>(CodedProfile.HeaderLength + Math.Max(MostBuckets, Math.Max(options.DailyBuckets, options.WeeklyBuckets)));
+        Profiles = new BlockArena<short>(Math.Max(MostBuckets, Math.Max(options.DailyBuckets, options.WeeklyBuckets)));
     }
 
-    /// <summary>Profiles: each a <see cref="CodedProfile"/> block (a header, then a 16-bit code per bucket).</summary>
+    /// <summary>Profiles: a 16-bit <see cref="CodedProfile"/> code per bucket.</summary>
     public BlockArena<short> Profiles { get; }
 
     /// <summary>Calibration trees (the three families' trees of one series in one block).</summary>

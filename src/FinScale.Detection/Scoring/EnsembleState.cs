@@ -237,9 +237,12 @@ internal struct EnsembleState
         // The scale first: its 8-byte fields, then the small ones, pack into 24 bytes.
         private ResidualScale _scale;
 
-        /// <summary>The block in <see cref="EnsembleArenas.Profiles"/> (a header, then the buckets), 0 before the first point.</summary>
+        /// <summary>The buckets' codes, a block in <see cref="EnsembleArenas.Profiles"/>, 0 before the first point.</summary>
         private int _profile;
         private ushort _length;
+
+        /// <summary>The codes' shared scale (<see cref="CodedProfile"/>), in the byte the fields above leave free.</summary>
+        private byte _codeScale;
 
         /// <summary>True once enough of a period has been seen for the profile to predict.</summary>
         public bool Ready { readonly get; private set; }
@@ -255,7 +258,8 @@ internal struct EnsembleState
             }
 
             w.Write((int)_length);
-            foreach (var v in Block(a))
+            w.Write(_codeScale);
+            foreach (var v in Codes(a))
                 w.Write(v);
         }
 
@@ -264,28 +268,29 @@ internal struct EnsembleState
         {
             var m = new SeasonalModel { Ready = r.ReadBoolean(), _scale = ResidualScale.ReadFrom(r) };
             var n = r.ReadInt32();
-            if (n + CodedProfile.HeaderLength > a.Profiles.MaxLength)
-                throw new InvalidDataException($"a profile of {n} buckets, at most {a.Profiles.MaxLength - CodedProfile.HeaderLength}");
+            if (n > a.Profiles.MaxLength)
+                throw new InvalidDataException($"a profile of {n} buckets, at most {a.Profiles.MaxLength}");
             if (n <= 0)
                 return m;
-            m._profile = a.Profiles.Allocate(n + CodedProfile.HeaderLength);
+            m._profile = a.Profiles.Allocate(n);
             m._length = (ushort)n;
             try
             {
-                var block = m.Block(a);
+                var codes = m.Codes(a);
                 if (version == 1)
                 {
                     var values = new double[n];
                     for (var i = 0; i < n; i++)
                         values[i] = r.ReadSingle();
-                    CodedProfile.Load(block, values);
+                    CodedProfile.Load(codes, out m._codeScale, values);
                 }
                 else
                 {
-                    for (var i = 0; i < block.Length; i++)
-                        block[i] = r.ReadInt16();
-                    if (!CodedProfile.IsValid(block))
-                        throw new InvalidDataException("a profile whose header does not match its buckets");
+                    m._codeScale = r.ReadByte();
+                    for (var i = 0; i < codes.Length; i++)
+                        codes[i] = r.ReadInt16();
+                    if (!CodedProfile.IsValid(codes, m._codeScale))
+                        throw new InvalidDataException("a profile whose scale does not match its buckets");
                 }
             }
             catch
@@ -297,14 +302,14 @@ internal struct EnsembleState
             return m;
         }
 
-        public void Release(EnsembleArenas a) => a.Profiles.Free(_profile, _length + CodedProfile.HeaderLength);
+        public void Release(EnsembleArenas a) => a.Profiles.Free(_profile, _length);
 
         public readonly double Scale => _scale.Scale;
 
         public readonly double Z(long ts, double value, long periodMs, int buckets, long firstTs, EnsembleArenas a)
         {
             var i = Index(ts, periodMs, buckets, firstTs);
-            var p = i < _length ? CodedProfile.Get(Block(a), i) : double.NaN;
+            var p = i < _length ? CodedProfile.Get(Codes(a), _codeScale, i) : double.NaN;
             return double.IsNaN(p) ? 0 : _scale.Z(value - p, p);
         }
 
@@ -313,11 +318,11 @@ internal struct EnsembleState
             var i = Index(ts, periodMs, buckets, firstTs);
             if (i >= _length)
                 Grow(i + 1, buckets, a);
-            var block = Block(a);
-            var p = CodedProfile.Get(block, i);
+            var codes = Codes(a);
+            var p = CodedProfile.Get(codes, _codeScale, i);
             if (double.IsNaN(p))
             {
-                CodedProfile.Store(block, i, value, 0.5);
+                CodedProfile.Store(codes, ref _codeScale, i, value, 0.5);
             }
             else
             {
@@ -325,16 +330,16 @@ internal struct EnsembleState
                 if (Ready)
                     _scale.Learn(residual, o);
                 var dither = CodedProfile.Dither(ts, i, buckets);
-                CodedProfile.Store(block, i, p + (o.SeasonalAlpha * (Ready ? _scale.Clip(residual, o) : residual)), dither);
+                CodedProfile.Store(codes, ref _codeScale, i, p + (o.SeasonalAlpha * (Ready ? _scale.Clip(residual, o) : residual)), dither);
                 if (i == 0 && dither < TightenChance)
-                    CodedProfile.Tighten(block);
+                    CodedProfile.Tighten(codes, ref _codeScale);
             }
 
             if (!Ready && ts - firstTs >= periodMs * o.SeasonalWarmPeriods)
                 Ready = true;
         }
 
-        private readonly Span<short> Block(EnsembleArenas a) => a.Profiles.Get(_profile, _length + CodedProfile.HeaderLength);
+        private readonly Span<short> Codes(EnsembleArenas a) => a.Profiles.Get(_profile, _length);
 
         private void Grow(int needed, int buckets, EnsembleArenas a)
         {
@@ -343,13 +348,9 @@ internal struct EnsembleState
             // Past half the period, straight to the whole of it: the last doubling's block would be freed again soon, and
             // once every series is mature nothing asks for blocks of that length any more.
             length = length > buckets / 2 ? buckets : length;
-            var fresh = _profile == 0;
-            _profile = a.Profiles.Resize(_profile, old + CodedProfile.HeaderLength, length + CodedProfile.HeaderLength);
+            _profile = a.Profiles.Resize(_profile, old, length);
             _length = (ushort)length;
-            if (fresh)
-                CodedProfile.Clear(Block(a));
-            else
-                CodedProfile.ClearFrom(Block(a), old);
+            Codes(a)[old..].Fill(CodedProfile.Unvisited);
         }
 
         /// <summary>The bucket of <paramref name="ts"/>, counted in phase order from the bucket of the series' first point.</summary>

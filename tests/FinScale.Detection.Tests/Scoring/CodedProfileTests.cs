@@ -6,12 +6,24 @@ public class CodedProfileTests
 {
     private const double Step = 1.0 / 2048; // the coarsest step relative to a value: 11 mantissa bits
 
-    private static short[] Block(int buckets)
+    /// <summary>A profile as its owner keeps it: the codes, and their scale beside them.</summary>
+    private sealed class Profile(int buckets)
     {
-        var block = new short[CodedProfile.HeaderLength + buckets];
-        CodedProfile.Clear(block);
-        return block;
+        public readonly short[] Codes = Enumerable.Repeat(CodedProfile.Unvisited, buckets).ToArray();
+        public byte Scale;
+
+        public double this[int i] => CodedProfile.Get(Codes, Scale, i);
+
+        public void Store(int i, double value, double dither) => CodedProfile.Store(Codes, ref Scale, i, value, dither);
+
+        public void Tighten() => CodedProfile.Tighten(Codes, ref Scale);
+
+        public void Load(double[] values) => CodedProfile.Load(Codes, out Scale, values);
+
+        public bool IsValid => CodedProfile.IsValid(Codes, Scale);
     }
+
+    private static Profile Block(int buckets) => new(buckets);
 
     [Fact]
     public void Store_ValuesOverFourDecades_AreHeldToAStepOfTheirOwnSize()
@@ -22,11 +34,11 @@ public class CodedProfileTests
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = (rng.Next(2) == 0 ? -1 : 1) * Math.Pow(10, (rng.NextDouble() * 3.9) - 2) * 1234.5;
-            CodedProfile.Store(block, i, values[i], rng.NextDouble());
+            block.Store(i, values[i], rng.NextDouble());
         }
 
         for (var i = 0; i < values.Length; i++)
-            Assert.InRange(Math.Abs(CodedProfile.Get(block, i) - values[i]), 0, Math.Abs(values[i]) * Step);
+            Assert.InRange(Math.Abs(block[i] - values[i]), 0, Math.Abs(values[i]) * Step);
     }
 
     [Fact]
@@ -35,9 +47,9 @@ public class CodedProfileTests
         var block = Block(8);
         double[] values = [0, 1, -3, 100, 4095, -65_536, 3 << 20, 0]; // 12 significant bits or fewer
         for (var i = 0; i < values.Length; i++)
-            CodedProfile.Store(block, i, values[i], 0.999);
+            block.Store(i, values[i], 0.999);
         for (var i = 0; i < values.Length; i++)
-            Assert.Equal(values[i], CodedProfile.Get(block, i));
+            Assert.Equal(values[i], block[i]);
     }
 
     [Fact]
@@ -45,14 +57,14 @@ public class CodedProfileTests
     {
         var block = Block(24);
         for (var i = 0; i < 24; i++)
-            CodedProfile.Store(block, i, 100.123456 + i, 0.5);
-        CodedProfile.Store(block, 7, 1.5e5, 0.5); // a 1,500-fold glitch: re-codes every bucket with a coarser scale
+            block.Store(i, 100.123456 + i, 0.5);
+        block.Store(7, 1.5e5, 0.5); // a 1,500-fold glitch: re-codes every bucket with a coarser scale
 
-        Assert.InRange(CodedProfile.Get(block, 7), 1.5e5 * (1 - Step), 1.5e5 * (1 + Step));
+        Assert.InRange(block[7], 1.5e5 * (1 - Step), 1.5e5 * (1 + Step));
         for (var i = 0; i < 24; i++)
         {
             if (i != 7)
-                Assert.InRange(Math.Abs(CodedProfile.Get(block, i) - (100.123456 + i)), 0, 2 * (100.123456 + i) * Step);
+                Assert.InRange(Math.Abs(block[i] - (100.123456 + i)), 0, 2 * (100.123456 + i) * Step);
         }
     }
 
@@ -64,20 +76,20 @@ public class CodedProfileTests
         const double target = 1000.3;
         var dithered = Block(1);
         var nearest = Block(1);
-        CodedProfile.Store(dithered, 0, 1000, 0.5);
-        CodedProfile.Store(nearest, 0, 1000, 0.5);
+        dithered.Store(0, 1000, 0.5);
+        nearest.Store(0, 1000, 0.5);
         double sum = 0;
         const int n = 20_000;
         for (var t = 0; t < n; t++)
         {
-            var p = CodedProfile.Get(dithered, 0);
-            CodedProfile.Store(dithered, 0, p + (0.2 * (target - p)), CodedProfile.Dither(t * 60_000L, 0, 168));
-            sum += CodedProfile.Get(dithered, 0);
-            var q = CodedProfile.Get(nearest, 0);
-            CodedProfile.Store(nearest, 0, q + (0.2 * (target - q)), 0.5);
+            var p = dithered[0];
+            dithered.Store(0, p + (0.2 * (target - p)), CodedProfile.Dither(t * 60_000L, 0, 168));
+            sum += dithered[0];
+            var q = nearest[0];
+            nearest.Store(0, q + (0.2 * (target - q)), 0.5);
         }
 
-        Assert.Equal(1000, CodedProfile.Get(nearest, 0)); // stuck 0.3 below
+        Assert.Equal(1000, nearest[0]); // stuck 0.3 below
         Assert.InRange(sum / n, target - 0.02, target + 0.02);
     }
 
@@ -102,19 +114,19 @@ public class CodedProfileTests
     {
         var block = Block(16);
         for (var i = 0; i < 16; i++)
-            CodedProfile.Store(block, i, 1e6 + i, 0.5);
+            block.Store(i, 1e6 + i, 0.5);
         static double Fallen(int i) => 1 + (i / 7.0);
         for (var i = 0; i < 16; i++)
-            CodedProfile.Store(block, i, Fallen(i), 0.5);
-        var coarse = Enumerable.Range(0, 16).Max(i => Math.Abs(CodedProfile.Get(block, i) - Fallen(i)) / Fallen(i));
+            block.Store(i, Fallen(i), 0.5);
+        var coarse = Enumerable.Range(0, 16).Max(i => Math.Abs(block[i] - Fallen(i)) / Fallen(i));
 
-        CodedProfile.Tighten(block);
+        block.Tighten();
         for (var i = 0; i < 16; i++)
-            CodedProfile.Store(block, i, Fallen(i), 0.5);
+            block.Store(i, Fallen(i), 0.5);
 
         Assert.True(coarse > Step, $"the fall should have left steps coarser than the values ({coarse})");
         for (var i = 0; i < 16; i++)
-            Assert.InRange(Math.Abs(CodedProfile.Get(block, i) - Fallen(i)), 0, Fallen(i) * Step);
+            Assert.InRange(Math.Abs(block[i] - Fallen(i)), 0, Fallen(i) * Step);
     }
 
     [Fact]
@@ -123,17 +135,17 @@ public class CodedProfileTests
         double[] floats = [double.NaN, 12.5f, -1.0371f, double.NaN, 8_999.9f, 0];
         var block = Block(floats.Length);
 
-        CodedProfile.Load(block, floats);
+        block.Load(floats);
 
         for (var i = 0; i < floats.Length; i++)
         {
             if (double.IsNaN(floats[i]))
-                Assert.True(double.IsNaN(CodedProfile.Get(block, i)));
+                Assert.True(double.IsNaN(block[i]));
             else
-                Assert.InRange(Math.Abs(CodedProfile.Get(block, i) - floats[i]), 0, Math.Abs(floats[i]) * Step / 2);
+                Assert.InRange(Math.Abs(block[i] - floats[i]), 0, Math.Abs(floats[i]) * Step / 2);
         }
 
-        Assert.True(CodedProfile.IsValid(block));
+        Assert.True(block.IsValid);
     }
 
     [Fact]
@@ -146,28 +158,35 @@ public class CodedProfileTests
         {
             var i = rng.Next(32);
             var v = rng.Next(10) == 0 ? odd[rng.Next(odd.Length)] : (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-20, 30));
-            CodedProfile.Store(block, i, v, rng.NextDouble());
-            var back = CodedProfile.Get(block, i);
+            block.Store(i, v, rng.NextDouble());
+            var back = block[i];
             Assert.True(double.IsFinite(back));
             Assert.InRange(Math.Abs(back), 0, Math.Pow(2, 128)); // float.MaxValue, to within a step
             if (t % 97 == 0)
-                CodedProfile.Tighten(block);
+                block.Tighten();
         }
 
-        Assert.True(CodedProfile.IsValid(block));
+        Assert.True(block.IsValid);
     }
 
     [Fact]
     public void IsValid_RefusesHeadersStoreNeverWrites()
     {
         var block = Block(4);
-        Assert.True(CodedProfile.IsValid(block));
-        block[1] = 5; // a code in a profile with nothing visited
-        Assert.False(CodedProfile.IsValid(block));
+        Assert.True(block.IsValid);
+        block.Codes[1] = 5; // a code in a profile with nothing visited
+        Assert.False(block.IsValid);
 
         block = Block(4);
-        CodedProfile.Store(block, 0, 10, 0.5);
-        block[0] = 2_000; // a scale past float range
-        Assert.False(CodedProfile.IsValid(block));
+        block.Store(0, 0, 0.5);
+        block.Store(1, 0, 0.5);
+        Assert.True(block.IsValid);
+        block.Codes[1] = 7; // a code beside a scale that says every bucket is 0
+        Assert.False(block.IsValid);
+
+        block = Block(4);
+        block.Store(0, 10, 0.5);
+        block.Scale = 255; // a scale past float range
+        Assert.False(block.IsValid);
     }
 }
