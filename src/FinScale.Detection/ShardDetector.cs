@@ -99,7 +99,7 @@ public sealed class ShardDetector
 
     /// <summary>
     /// Format version of <see cref="ExportState"/>. 2: profile buckets as 16-bit codes. <see cref="ImportState"/> also
-    /// reads version 1 (float buckets, written before 2026-11-30), re-coding them, so an upgrade resumes warm; a
+    /// reads version 1 (float buckets, written by 4de042b and earlier), re-coding them, so an upgrade resumes warm; a
     /// checkpoint of any other version is refused.
     /// </summary>
     public const byte StateVersion = 2;
