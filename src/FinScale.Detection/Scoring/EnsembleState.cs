@@ -25,7 +25,10 @@ internal struct EnsembleState
     // E|Z| of a standard normal: sqrt(2/pi).
     private const double NormalMeanAbs = 0.7979;
 
-    // Fields in this order pack without padding: 24 + 24 + 40 + 44 + 4 = 136 bytes (a test holds it there).
+    // Fields in this order pack without padding: 16 + 16 + 8 + 4 + 12 + 44 + 4 = 104 bytes (a test holds it there). The
+    // EWMAs are floats and the counters ints (saturating): a million of these are the detector's largest fixed cost, and
+    // a float's 7 digits are far finer than what they feed (a score from a histogram of 128 bins). A checkpoint still
+    // writes them as doubles and longs, which read back exactly.
 
     /// <summary>The daily profile.</summary>
     private SeasonalModel _daily;
@@ -35,10 +38,10 @@ internal struct EnsembleState
 
     /// <summary>Event time of the first finite point, the origin of the profiles' warm-up.</summary>
     private long _firstTs;
-    private long _n;
-    private double _zMean;
-    private double _zAbs;
-    private double _episodeMax;
+    private int _n;
+    private float _zMean;
+    private float _zAbs;
+    private float _episodeMax;
 
     /// <summary>The three calibration histograms (spike, level shift, volatility) in one block; see <see cref="Calibration"/>.</summary>
     private Calibration _calibration;
@@ -54,10 +57,10 @@ internal struct EnsembleState
         _weekly.WriteTo(w, a);
         _calibration.WriteTo(w, a);
         w.Write(_firstTs);
-        w.Write(_n);
-        w.Write(_zMean);
-        w.Write(_zAbs);
-        w.Write(_episodeMax);
+        w.Write((long)_n);
+        w.Write((double)_zMean);
+        w.Write((double)_zAbs);
+        w.Write((double)_episodeMax);
         w.Write(_episodeLeft);
     }
 
@@ -71,10 +74,10 @@ internal struct EnsembleState
             s._weekly = SeasonalModel.ReadFrom(r, a, version);
             s._calibration = Calibration.ReadFrom(r, a);
             s._firstTs = r.ReadInt64();
-            s._n = r.ReadInt64();
-            s._zMean = r.ReadDouble();
-            s._zAbs = r.ReadDouble();
-            s._episodeMax = r.ReadDouble();
+            s._n = (int)Math.Clamp(r.ReadInt64(), 0, int.MaxValue);
+            s._zMean = (float)r.ReadDouble();
+            s._zAbs = (float)r.ReadDouble();
+            s._episodeMax = (float)r.ReadDouble();
             s._episodeLeft = r.ReadInt32();
             return s;
         }
@@ -104,11 +107,14 @@ internal struct EnsembleState
         if (!double.IsFinite(value))
             return 0;
 
-        if (_n++ == 0)
+        var first = _n == 0;
+        if (_n < int.MaxValue)
+            _n++;
+        if (first)
         {
             // A default value is a series not seen yet: its state starts with its first finite point.
             _firstTs = timestampMs;
-            _zAbs = NormalMeanAbs;
+            _zAbs = (float)NormalMeanAbs;
             _calibration = Calibration.Create(a);
         }
 
@@ -121,8 +127,8 @@ internal struct EnsembleState
         // An EWMA with weight a of independent unit-variance values has stationary sd sqrt(a / (2 - a)).
         var shortSpread = Math.Sqrt(o.ShiftAlpha / (2 - o.ShiftAlpha));
         var zc = Math.Clamp(z, -2 * o.Clip, 2 * o.Clip);
-        _zMean += o.ShiftAlpha * (zc - _zMean);
-        _zAbs += o.ShiftAlpha * (Math.Min(Math.Abs(z), 4 * o.Clip) - _zAbs);
+        _zMean += (float)(o.ShiftAlpha * (zc - _zMean));
+        _zAbs += (float)(o.ShiftAlpha * (Math.Min(Math.Abs(z), 4 * o.Clip) - _zAbs));
         var spike = Math.Log(1 + Math.Abs(z));
         var shift = Math.Log(1 + (Math.Abs(_zMean) / shortSpread));
         var volatility = Math.Log(1 + Math.Max(0, (_zAbs - NormalMeanAbs) / shortSpread));
@@ -149,14 +155,14 @@ internal struct EnsembleState
             score = rarity > bar ? rarity : 0;
             if (score > 0)
                 _episodeLeft = (int)o.EpisodeLength;
-            _episodeMax = Math.Max(_episodeMax, rarity);
+            _episodeMax = (float)Math.Max(_episodeMax, rarity);
         }
         else
         {
             score = rarity;
             if (rarity > o.EpisodeStart)
             {
-                _episodeMax = rarity;
+                _episodeMax = (float)rarity;
                 _episodeLeft = (int)o.EpisodeLength;
             }
         }
@@ -185,18 +191,21 @@ internal struct EnsembleState
     {
         // Mean absolute deviation to standard deviation for normal residuals: sqrt(pi/2).
         private const double Consistency = 1.2533;
-        private double _mad;
-        private long _count;
+        // A float (saturating at float's largest: a residual of a double beyond float range must not make it infinite) and
+        // an int (saturating): 8 bytes, so a model packs into 16.
+        private float _mad;
+        private int _count;
 
         public readonly bool Known => _count >= 2;
 
         public readonly void WriteTo(BinaryWriter w)
         {
-            w.Write(_mad);
-            w.Write(_count);
+            w.Write((double)_mad);
+            w.Write((long)_count);
         }
 
-        public static ResidualScale ReadFrom(BinaryReader r) => new() { _mad = r.ReadDouble(), _count = r.ReadInt64() };
+        public static ResidualScale ReadFrom(BinaryReader r) =>
+            new() { _mad = (float)Math.Min(r.ReadDouble(), float.MaxValue), _count = (int)Math.Clamp(r.ReadInt64(), 0, int.MaxValue) };
 
         public readonly double Scale => Known ? Math.Max(_mad * Consistency, 1e-9) : double.MaxValue;
 
@@ -209,9 +218,10 @@ internal struct EnsembleState
 
         public void Learn(double residual, EnsembleOptions o)
         {
-            _count++;
+            if (_count < int.MaxValue)
+                _count++;
             var alpha = Math.Max(1.0 / _count, o.Alpha);
-            _mad += alpha * (Math.Abs(Clip(residual, o)) - _mad);
+            _mad = (float)Math.Min(_mad + (alpha * (Math.Abs(Clip(residual, o)) - _mad)), float.MaxValue);
         }
     }
 
@@ -234,7 +244,7 @@ internal struct EnsembleState
         // Tightening is looked at on about one point in 8 of bucket 0: a few times a period at any cadence.
         private const double TightenChance = 0.125;
 
-        // The scale first: its 8-byte fields, then the small ones, pack into 24 bytes.
+        // The scale (8 bytes), then the small ones, pack into 16 bytes.
         private ResidualScale _scale;
 
         /// <summary>The buckets' codes, a block in <see cref="EnsembleArenas.Profiles"/>, 0 before the first point.</summary>
