@@ -172,6 +172,44 @@ public class ShardDetectorTests
         Assert.Throws<InvalidDataException>(() => New().ImportState(id, state));
     }
 
+    [Fact]
+    public void Process_WhereARoundIsCut_ChangesNoScore()
+    {
+        // A batch of 20,000 series spans rounds capped at 8,192 points; fed one point at a time, every round is one point.
+        // The kernel treats a round's series independently, so the scores and the anomalies must be the same.
+        var rng = new Random(9);
+        var ids = Enumerable.Range(0, 20_000).Select(i => Id(SeriesKey.Create("latency", new Dictionary<string, string> { ["pod"] = "r" + i }))).ToArray();
+        var points = new SeriesPoint[ids.Length * 130];
+        for (var t = 0; t < 130; t++)
+        {
+            for (var k = 0; k < ids.Length; k++)
+            {
+                var spike = t == 125 && k % 1_000 == 0 ? 500 : 0;
+                points[(t * ids.Length) + k] = new SeriesPoint(ids[k], t * Minute, 100 + (k % 13) + (5 * rng.NextDouble()) + spike);
+            }
+        }
+
+        var batched = New();
+        var batchedScores = new double[points.Length];
+        var batchedFound = new List<DetectedAnomaly>();
+        batched.Process(points, batchedFound, batchedScores);
+
+        var single = New();
+        var singleScores = new double[points.Length];
+        var singleFound = new List<DetectedAnomaly>();
+        for (var i = 0; i < points.Length; i++)
+        {
+            var before = singleFound.Count;
+            single.Process(points.AsSpan(i, 1), singleFound, singleScores.AsSpan(i, 1));
+            for (var j = before; j < singleFound.Count; j++)
+                singleFound[j] = singleFound[j] with { PointIndex = i };
+        }
+
+        Assert.Equal(singleScores, batchedScores);
+        Assert.Equal(20, batchedFound.Count);
+        Assert.Equal(singleFound.Select(f => (f.PointIndex, f.Anomaly.Series, f.Anomaly.Score)), batchedFound.Select(f => (f.PointIndex, f.Anomaly.Series, f.Anomaly.Score)));
+    }
+
     /// <summary><paramref name="n"/> noisy points of one series and the state a detector exports after them.</summary>
     private (SeriesPoint[] Points, byte[] State) Exported(int n, int seed)
     {
