@@ -44,6 +44,9 @@ internal sealed class DecisionStage
     private readonly ActionHistory _history = new();
     private readonly List<AnomalyEnvelope> _window = [];
 
+    /// <summary>Where windows are diagnosed and planned, below the pipeline's priority (see <see cref="LowPriorityWorker"/>); set while running.</summary>
+    private LowPriorityWorker? _heavy;
+
     // Anomalies written to their topic, waiting to be decided: room for a storm's window (the emitting loop waits
     // beyond it), so anomalies are written, and detection goes on, while one is diagnosed.
     private readonly Channel<AnomalyEnvelope> _accepted = Channel.CreateBounded<AnomalyEnvelope>(new BoundedChannelOptions(AcceptedCapacity)
@@ -111,6 +114,8 @@ internal sealed class DecisionStage
 
     public async Task RunAsync(CancellationToken abort)
     {
+        using var heavy = new LowPriorityWorker("finscale-diagnose");
+        _heavy = heavy;
         using var decidingFailed = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var deciding = Task.Run(
             async () =>
@@ -569,8 +574,13 @@ internal sealed class DecisionStage
         var cluster = _settings.Cluster.Current;
         if (!cluster.Known)
             cluster = _telemetryView.Current;
-        var findings = Diagnoser.Diagnose(anomalies, cluster, _settings.Diagnosis, now);
-        var planned = RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now);
+        // Diagnosing and planning a storm's window takes a core for 100 ms or more: on the low-priority thread, so the
+        // consumer and the shards keep theirs. This loop waits for it, so the history is still only touched in turn.
+        var planned = await _heavy!.RunAsync(() =>
+        {
+            var findings = Diagnoser.Diagnose(anomalies, cluster, _settings.Diagnosis, now);
+            return RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now);
+        });
         foreach (var plan in planned.Concat(RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now)))
         {
             var decision = await CarryOutAsync(plan, abort);
