@@ -99,7 +99,10 @@ public sealed class AvroSerde<T>
     }
 
     /// <summary>The largest scratch buffer a thread keeps between records.</summary>
-    private const int KeptScratchBytes = 1 << 20;
+    internal const int KeptScratchBytes = 1 << 20;
+
+    /// <summary>Bytes of scratch the calling thread keeps between records (for tests).</summary>
+    internal static int ScratchBytesOnThisThread => t_output?.Capacity ?? 0;
 
     /// <summary>Writes the framing header (single-object, or the registry's once registered) and returns its length.</summary>
     private int WriteHeader(Span<byte> header)

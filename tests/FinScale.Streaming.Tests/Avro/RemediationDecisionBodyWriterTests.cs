@@ -29,6 +29,32 @@ public sealed class RemediationDecisionBodyWriterTests : AvroBodyWriterContract<
     protected override AvroSerde<RemediationDecision> PipelineSerde(AvroSerdes serdes) => serdes.RemediationDecision;
 
     [Fact]
+    public void Serialize_AStormsAuditRecord_DoesNotPinItsScratchToTheThread()
+    {
+        // A traffic surge's decision references every anomaly of the storm: 20,000 references are over 1 MiB. The
+        // thread's scratch grows to hold it, and is let go after, not kept for the thread's life.
+        var serde = new AvroSerde<RemediationDecision>(Schema, new RemediationDecisionMapper());
+        var refs = Enumerable.Range(0, 20_000)
+            .Select(i => new AnomalyRef($"anomaly-{i:D8}", $"http.server.request.duration.rate{{k8s.pod.name=bench-{i:D7}}}", null, null))
+            .ToList();
+        var storm = Sample with { Anomalies = refs };
+        var generic = new AvroSerde<RemediationDecision>(Schema, new GenericOnlyMapper<RemediationDecision>(new RemediationDecisionMapper()));
+
+        var small = serde.Serialize(Sample);
+        var kept = AvroSerde<RemediationDecision>.ScratchBytesOnThisThread;
+        var big = serde.Serialize(storm);
+        var afterBig = AvroSerde<RemediationDecision>.ScratchBytesOnThisThread;
+        var again = serde.Serialize(Sample);
+
+        Assert.InRange(kept, 1, AvroSerde<RemediationDecision>.KeptScratchBytes);
+        Assert.True(big.Length > AvroSerde<RemediationDecision>.KeptScratchBytes, $"{big.Length} bytes");
+        Assert.Equal(0, afterBig);
+        Assert.InRange(AvroSerde<RemediationDecision>.ScratchBytesOnThisThread, 1, AvroSerde<RemediationDecision>.KeptScratchBytes);
+        Assert.Equal(generic.Serialize(storm), big);
+        Assert.Equal(small, again);
+    }
+
+    [Fact]
     public void Write_EveryEnumValue_IsTheGenericWritersOrdinal()
     {
         var mapper = new RemediationDecisionMapper();
