@@ -24,9 +24,6 @@ namespace FinScale.Host.Bench;
 /// </remarks>
 internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter output)
 {
-    /// <summary>Event time step between ticks of the throughput workload.</summary>
-    private static readonly TimeSpan TickStep = TimeSpan.FromSeconds(10);
-
     /// <summary>Bytes of a round per partition: under the embedded broker's ~5 MiB retention, with room for batch overhead.</summary>
     private const long RoundBytesPerPartition = 4L * 1024 * 1024;
 
@@ -36,7 +33,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
     /// <summary>Ticks before spikes are injected into the throughput workload (past the ensemble's warm-up).</summary>
     private const int SpikesFromTick = 105;
 
-    /// <summary>Most ticks of the throughput workload: a day at 10 s.</summary>
+    /// <summary>Most ticks of the throughput workload: a day at the default step of 10 s.</summary>
     private const int MaxTicks = 8640;
 
     private readonly TimeProvider _time = TimeProvider.System;
@@ -64,11 +61,11 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         var ticks = settings.Records is { } records ? (int)Math.Max(1, (records + workload.Resources - 1) / workload.Resources) : DefaultTicks;
         if (ticks > MaxTicks)
             throw new ArgumentException("--records asks for more than 8,640 ticks of every pod (a day at 10 s)");
-        _origin = start - (TickStep * (settings.Seconds is null ? ticks : MaxTicks));
+        _origin = start - (settings.TickStep * (settings.Seconds is null ? ticks : MaxTicks));
 
         await output.WriteLineAsync($"finscale bench: Kafka at {endpoint.BootstrapServers}{(endpoint.IsEmbedded || host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.Properties.ContainsKey("fetch.wait.max.ms") ? " (embedded broker in a child process; consumers' fetch.wait.max.ms=10: the mock holds an empty fetch for the full wait)" : string.Empty)}, topic {topic} ({partitions} partitions)");
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"workload: {workload.Series:N0} series = {workload.Resources:N0} pods x {workload.SeriesPerResource} ({workload.Gauges} gauges + {workload.Histograms} cumulative histograms x 5); {workload.PointsPerRecord} OTLP data points and ~{recordBytes / 1024.0:F1} KiB per record; one record per pod per tick"));
+            $"workload: {workload.Series:N0} series = {workload.Resources:N0} pods x {workload.SeriesPerResource} ({workload.Gauges} gauges + {workload.Histograms} cumulative histograms x 5); {workload.PointsPerRecord} OTLP data points and ~{recordBytes / 1024.0:F1} KiB per record; one record per pod per tick, ticks {settings.TickStep.TotalSeconds:F0} s apart in event time"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"rounds of up to {ticksPerRound} ticks ({(long)ticksPerRound * workload.Resources:N0} records, <= {RoundBytesPerPartition >> 20} MiB per partition: the embedded broker keeps ~5 MiB per partition)"));
 
@@ -217,7 +214,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         for (var t = fromTick; t < fromTick + count; t++)
         {
             ct.ThrowIfCancellationRequested();
-            var eventTime = _origin + (TickStep * t);
+            var eventTime = _origin + (settings.TickStep * t);
             for (var r = 0; r < workload.Resources; r++)
             {
                 var spike = t >= SpikesFromTick && t % 5 == 0 && r % 10 == 0 ? ((t * 13) + r) % workload.Gauges : -1;

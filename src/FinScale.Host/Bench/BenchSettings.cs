@@ -15,6 +15,13 @@ internal sealed record BenchSettings
     /// <summary>Keep adding rounds until the pipeline has been measured for this long; null: stop at <see cref="Records"/>.</summary>
     public double? Seconds { get; init; }
 
+    /// <summary>
+    /// Event time between ticks of the throughput workload. The default, 10 s, leaves every series 20 minutes old, its
+    /// seasonal profiles a few buckets long; a step of hours ages them (2 h over 120 ticks is 10 days: both profiles
+    /// at their full length), so the run measures the memory of mature series.
+    /// </summary>
+    public TimeSpan TickStep { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Partitions of the input topic.</summary>
     public int Partitions { get; init; } = 64;
 
