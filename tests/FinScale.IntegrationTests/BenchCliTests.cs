@@ -33,6 +33,31 @@ public partial class BenchCliTests
         Assert.Contains("series: 1,080 interned, 0 refused", bench.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Bench_TickStepOfHours_AgesTheSeriesAndStillRuns()
+    {
+        // 130 ticks 2 h apart: 10.8 days of event time, so the series' daily and weekly profiles reach full length.
+        var bench = await FinscaleProcess.RunAsync(["bench", "--series", "1000", "--points-per-record", "100", "--records", "1300", "--partitions", "8", "--latency-phase", "2s", "--tick-step", "2h"], TimeSpan.FromMinutes(3));
+
+        Assert.True(bench.ExitCode == 0, bench.Stdout + bench.Stderr);
+        Assert.Contains("one record per pod per tick, ticks 7200 s apart in event time", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("series: 1,080 interned, 0 refused; points out of order 0, dead-lettered records 0", bench.Stdout, StringComparison.Ordinal);
+        Assert.Matches(LastLine(), bench.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]);
+    }
+
+    [Theory]
+    [InlineData("0s", "--tick-step must be between 1s and 24h, got 0s")]
+    [InlineData("25h", "--tick-step must be between 1s and 24h, got 25h")]
+    [InlineData("2d", "'2d' is not a duration")]
+    public async Task Bench_TickStepOutOfRange_FailsAtStartNamingTheOption(string step, string error)
+    {
+        var bench = await FinscaleProcess.RunAsync(["bench", "--series", "1000", "--tick-step", step], TimeSpan.FromMinutes(1));
+
+        Assert.NotEqual(0, bench.ExitCode);
+        Assert.Contains(error, bench.Stdout + bench.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", bench.Stdout + bench.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]

@@ -24,12 +24,18 @@ internal static class BenchCommand
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the input topic.", DefaultValueFactory = _ => 64 };
         var latency = new Option<TimeSpan?>("--latency-phase") { Description = "Length of the live latency phase (default 10s).", CustomParser = CommonOptions.ParseDuration };
         var warmUp = new Option<TimeSpan?>("--latency-warm-up") { Description = "Live production before the latency phase whose latencies are reported apart (default 5s): the first live records shift every histogram rate series at once.", CustomParser = CommonOptions.ParseDuration };
-        var tickStep = new Option<TimeSpan?>("--tick-step") { Description = "Event time between ticks of the throughput workload (default 10s; 1s to 1d). Hours age the series: --tick-step 2h over the default 120 ticks is 10 days, full daily and weekly profiles, to measure mature series' memory.", CustomParser = CommonOptions.ParseDuration };
-        tickStep.Validators.Add(r =>
+        var tickStep = new Option<TimeSpan?>("--tick-step")
         {
-            if (r.GetValueOrDefault<TimeSpan?>() is { } step && (step < TimeSpan.FromSeconds(1) || step > TimeSpan.FromDays(1)))
-                r.AddError($"--tick-step must be between 1s and 1d, got {step}");
-        });
+            Description = "Event time between ticks of the throughput workload (default 10s; 1s to 24h). Hours age the series: --tick-step 2h over the default 120 ticks is 10 days, full daily and weekly profiles, to measure mature series' memory.",
+            // The range is checked in the parser: a validator reading the value of a token that did not parse would throw.
+            CustomParser = r =>
+            {
+                var step = CommonOptions.ParseDuration(r);
+                if (step is { } s && (s < TimeSpan.FromSeconds(1) || s > TimeSpan.FromHours(24)))
+                    r.AddError($"--tick-step must be between 1s and 24h, got {r.Tokens[0].Value}");
+                return step;
+            },
+        };
         series.Validators.Add(r => Range(r, 1, 100_000_000, "--series"));
         points.Validators.Add(r => Range(r, 1, 10_000, "--points-per-record"));
         partitions.Validators.Add(r => Range(r, 1, 1_000, "--partitions"));
