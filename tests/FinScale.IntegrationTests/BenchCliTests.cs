@@ -46,16 +46,21 @@ public partial class BenchCliTests
     }
 
     [Theory]
-    [InlineData("0s", "--tick-step must be between 1s and 24h, got 0s")]
-    [InlineData("25h", "--tick-step must be between 1s and 24h, got 25h")]
-    [InlineData("2d", "'2d' is not a duration")]
-    public async Task Bench_TickStepOutOfRange_FailsAtStartNamingTheOption(string step, string error)
+    [InlineData("bench --tick-step 0s", "--tick-step must be between 1s and 24h, got 0s")]
+    [InlineData("bench --tick-step 25h", "--tick-step must be between 1s and 24h, got 25h")]
+    [InlineData("bench --tick-step 2d", "'2d' is not a duration")]
+    [InlineData("bench --series abc", "Cannot parse argument 'abc' for option '--series'")]
+    [InlineData("bench --series 0", "--series must be between 1 and 100000000, got 0")]
+    [InlineData("broker --brokers x", "Cannot parse argument 'x' for option '--brokers'")]
+    public async Task BadArguments_FailAtStartNamingTheOption(string args, string error)
     {
-        var bench = await FinscaleProcess.RunAsync(["bench", "--series", "1000", "--tick-step", step], TimeSpan.FromMinutes(1));
+        // An unparsable number (bench --series abc) crashed with an unhandled exception: the validator read a value that
+        // had not parsed. Broker's --brokers validator read it the same way.
+        var run = await FinscaleProcess.RunAsync(args.Split(' '), TimeSpan.FromMinutes(1));
 
-        Assert.NotEqual(0, bench.ExitCode);
-        Assert.Contains(error, bench.Stdout + bench.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Unhandled exception", bench.Stdout + bench.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(error, run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Stdout + run.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]

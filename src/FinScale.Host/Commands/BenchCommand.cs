@@ -36,9 +36,9 @@ internal static class BenchCommand
                 return step;
             },
         };
-        series.Validators.Add(r => Range(r, 1, 100_000_000, "--series"));
-        points.Validators.Add(r => Range(r, 1, 10_000, "--points-per-record"));
-        partitions.Validators.Add(r => Range(r, 1, 1_000, "--partitions"));
+        series.Validators.Add(r => CommonOptions.IntInRange(r, 1, 100_000_000, "--series"));
+        points.Validators.Add(r => CommonOptions.IntInRange(r, 1, 10_000, "--points-per-record"));
+        partitions.Validators.Add(r => CommonOptions.IntInRange(r, 1, 1_000, "--partitions"));
         var command = new Command("bench", "Measure the pipeline end to end: a bare consumer's ceiling vs the full pipeline over the same OTLP records, append-to-anomaly latency, memory. Last line: bench points_per_s=.. ratio=.. p99_ms=.. rss_mb=..")
         {
             series, points, records, seconds, partitions, latency, warmUp, tickStep, bootstrap,
@@ -97,13 +97,6 @@ internal static class BenchCommand
             return await CommandRunner.RunAsync(cli, (host, token) => new BenchRunner(host, settings, Console.Out).RunAsync(token), ct);
         });
         return command;
-    }
-
-    private static void Range(System.CommandLine.Parsing.OptionResult r, int min, int max, string name)
-    {
-        var n = r.GetValueOrDefault<int>();
-        if (n < min || n > max)
-            r.AddError($"{name} must be between {min} and {max}, got {n}");
     }
 
     /// <summary><c>finscale broker</c> in a child process, killed on dispose.</summary>

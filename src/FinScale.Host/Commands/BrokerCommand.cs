@@ -10,12 +10,7 @@ internal static class BrokerCommand
     public static Command Create()
     {
         var brokers = new Option<int>("--brokers") { Description = "Number of brokers (1-16).", DefaultValueFactory = _ => 1 };
-        brokers.Validators.Add(r =>
-        {
-            var n = r.GetValueOrDefault<int>();
-            if (n is < 1 or > EmbeddedKafkaCluster.MaxBrokers)
-                r.AddError($"--brokers must be between 1 and {EmbeddedKafkaCluster.MaxBrokers}, got {n}");
-        });
+        brokers.Validators.Add(r => CommonOptions.IntInRange(r, 1, EmbeddedKafkaCluster.MaxBrokers, "--brokers"));
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the topics created up front.", DefaultValueFactory = _ => 4 };
         var command = new Command("broker", "Start the embedded Kafka-protocol broker and serve until Ctrl-C. First stdout line: bootstrap.servers=HOST:PORT[,...]") { brokers, partitions };
         command.SetAction(async (parse, ct) =>

@@ -28,6 +28,19 @@ internal static class CommonOptions
     };
 
     /// <summary>Parses <c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> or a TimeSpan (<c>00:00:05</c>).</summary>
+    /// <summary>
+    /// A validator for an int option: between <paramref name="min"/> and <paramref name="max"/>. A token that is not an
+    /// integer is the parser's to report ("Cannot parse argument ..."); reading its value here would throw instead.
+    /// </summary>
+    public static void IntInRange(System.CommandLine.Parsing.OptionResult r, int min, int max, string name)
+    {
+        if (r.Tokens.Count > 0 && !int.TryParse(r.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            return;
+        var n = r.GetValueOrDefault<int>();
+        if (n < min || n > max)
+            r.AddError($"{name} must be between {min} and {max}, got {n}");
+    }
+
     public static TimeSpan? ParseDuration(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
