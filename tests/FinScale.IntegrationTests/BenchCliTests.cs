@@ -52,10 +52,12 @@ public partial class BenchCliTests
     [InlineData("bench --series abc", "Cannot parse argument 'abc' for option '--series'")]
     [InlineData("bench --series 0", "--series must be between 1 and 100000000, got 0")]
     [InlineData("broker --brokers x", "Cannot parse argument 'x' for option '--brokers'")]
+    [InlineData("bench --records abc", "Cannot parse argument 'abc' for option '--records'")]
+    [InlineData("bench --records 100 --seconds 5", "--records and --seconds exclude each other")]
     public async Task BadArguments_FailAtStartNamingTheOption(string args, string error)
     {
-        // An unparsable number (bench --series abc) crashed with an unhandled exception: the validator read a value that
-        // had not parsed. Broker's --brokers validator read it the same way.
+        // An unparsable number (bench --series abc, bench --records abc) crashed with an unhandled exception: a validator
+        // read a value that had not parsed. Broker's --brokers validator read it the same way.
         var run = await FinscaleProcess.RunAsync(args.Split(' '), TimeSpan.FromMinutes(1));
 
         Assert.NotEqual(0, run.ExitCode);

@@ -45,7 +45,8 @@ internal static class BenchCommand
         };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(records) is not null && r.GetValue(seconds) is not null)
+            // Whether both were given, not their values: reading a value that did not parse throws.
+            if (r.GetResult(records) is { Implicit: false } && r.GetResult(seconds) is { Implicit: false })
                 r.AddError("--records and --seconds exclude each other");
         });
         command.SetAction(async (parse, ct) =>
