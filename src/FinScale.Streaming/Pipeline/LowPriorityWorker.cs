@@ -14,6 +14,9 @@ namespace FinScale.Streaming.Pipeline;
 /// A task's continuation can run on the thread that completes it (a synchronisation context may run it there, as
 /// xunit's does), which would leave the awaiting code running nice. So the worker never completes a task itself: a
 /// second thread, at normal priority, does.
+/// <para>What it relies on: work given to it takes no lock the pipeline's threads also take (today, diagnosis and
+/// planning read the catalog, which is lock-free, and state only the awaiting loop touches). A shared lock held here
+/// while the thread is starved would make the pipeline wait on it: priority inversion.</para>
 /// </remarks>
 internal sealed class LowPriorityWorker : IDisposable
 {
