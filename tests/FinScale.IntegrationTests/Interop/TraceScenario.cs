@@ -36,6 +36,23 @@ internal sealed class TraceScenario : IDisposable
     /// <summary>Records the trace, ending one minute before <paramref name="now"/> on whole milliseconds.</summary>
     public void Record(DateTimeOffset now)
     {
+        // The root must be a root: StartActivity with no parent takes the ambient Activity.Current, and an unsampled one
+        // there would make the SDK's parent-based sampler drop the whole trace, the activities still created. That fits
+        // what CI saw twice: a successful flush, no SDK error, and nothing exported.
+        var ambient = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            RecordTrace(now);
+        }
+        finally
+        {
+            Activity.Current = ambient;
+        }
+    }
+
+    private void RecordTrace(DateTimeOffset now)
+    {
         var t0 = new DateTime(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc).AddMinutes(-1);
 
         var root = Span("GET /checkout", ActivityKind.Server, default, t0, 120, ActivityStatusCode.Ok, [new("http.route", "/checkout"), new("http.response.status_code", 200)]);
@@ -63,6 +80,7 @@ internal sealed class TraceScenario : IDisposable
     {
         using var activity = _source.StartActivity(name, kind, parent, tags, startTime: start);
         Assert.NotNull(activity);
+        Assert.True(activity.Recorded, $"span {name} was created but not sampled (parent {activity.ParentId ?? "none"})");
         activity.SetStatus(status, description);
         activity.SetEndTime(start.AddTicks((long)(durationMs * TimeSpan.TicksPerMillisecond)));
         activity.Stop();
