@@ -23,7 +23,8 @@ public class ShardDetectorMemoryTests
     [Fact]
     public void Process_YoungSeries_KeepsUnder1500BytesPerSeries()
     {
-        // 200 points a minute apart: 3.3 h, no profile predicts yet (measured 701 B/series in perf/; 6.3 KB before).
+        // 200 points a minute apart: 3.3 h, no profile predicts yet (measured 430 B/series at 1 M series in perf/ since
+        // 16-bit profiles, a 104-byte state and capped rounds; 701 B before those, 6.3 KB before that).
         var bytes = LiveBytesPerSeries(stepMs: 60_000);
         Assert.InRange(bytes, 1, 1_500);
     }
