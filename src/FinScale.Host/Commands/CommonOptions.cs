@@ -23,7 +23,7 @@ internal static class CommonOptions
 
     public static Option<TimeSpan?> UntilIdle() => new("--until-idle")
     {
-        Description = "Exit 0 after no new input for this long (e.g. 5s, 2m, 00:00:05).",
+        Description = "Exit 0 once caught up on every assigned partition and no new input came for this long (e.g. 5s, 2m, 00:00:05).",
         CustomParser = ParseDuration,
     };
 

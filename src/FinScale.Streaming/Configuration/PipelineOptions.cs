@@ -48,7 +48,10 @@ public sealed class PipelineOptions
     [Range(0, Pipeline.ExemplarIndex.MaxCapacity)]
     public int ExemplarIndexCapacity { get; set; } = Pipeline.ExemplarIndex.DefaultCapacity;
 
-    /// <summary>When set, the run ends (successfully) after no new input for this long and nothing in flight.</summary>
+    /// <summary>
+    /// When set, the run ends (successfully) once the end of every assigned partition is reached, no new input came for
+    /// this long and nothing is in flight. Counted from the group's assignment, not from the start.
+    /// </summary>
     public TimeSpan? UntilIdle { get; set; }
 
     /// <summary>The shard count in effect.</summary>

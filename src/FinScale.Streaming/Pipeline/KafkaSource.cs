@@ -66,6 +66,9 @@ internal sealed class KafkaSource : IPointSink
     private readonly ILogger _logger;
     private readonly Dictionary<TopicPartition, PartitionProgress> _progress = [];
     private readonly Queue<ConsumeResult<byte[]?, byte[]>> _heldWhilePaused = new();
+
+    // Assigned partitions whose end the consumer has reached (an end-of-partition event) with no record since.
+    private readonly HashSet<TopicPartition> _caughtUp = [];
     private readonly ShardBatch?[] _pending;
     private readonly ShardBatchPool _batches;
     private long _pendingSince;
@@ -162,16 +165,15 @@ internal sealed class KafkaSource : IPointSink
                     FlushAll(abort);
                     AdvanceAll();
                     if (IsIdle())
-                    {
-                        PipelineLog.Idle(_logger, _options.UntilIdle!.Value);
                         break;
-                    }
 
                     continue;
                 }
 
                 if (result.IsPartitionEOF)
                 {
+                    if (_progress.ContainsKey(result.TopicPartition))
+                        _caughtUp.Add(result.TopicPartition);
                     if (_spanPartitions.TryGetValue(result.TopicPartition, out var caughtUp))
                     {
                         caughtUp.Known = true;
@@ -183,6 +185,7 @@ internal sealed class KafkaSource : IPointSink
                 }
 
                 _lastActivity = _time.GetTimestamp();
+                _caughtUp.Remove(result.TopicPartition);
                 Process(result, abort);
                 if (_time.GetElapsedTime(_lastAdvance) >= AdvanceInterval)
                     AdvanceAll();
@@ -565,12 +568,37 @@ internal sealed class KafkaSource : IPointSink
         }
     }
 
+    /// <summary>
+    /// With <see cref="PipelineOptions.UntilIdle"/>: whether the run has nothing left to do, logging why it stops. Idle is
+    /// nothing new for that long (records, or a change of assignment), nothing in flight, and the end reached of every
+    /// partition the group assigned. The last part matters before the first records: joining a group takes Apache
+    /// Kafka's initial rebalance delay (3 s by default), or a departed member's session timeout, and the first fetch
+    /// after it may be slow; a run that counted idleness from its subscription ended having read nothing. Should the
+    /// group never assign a partition, or a partition's end never be reached (a broker that stays away), the run still
+    /// stops after <see cref="CatchUpAllowance"/> more, with a warning that says so.
+    /// </summary>
     private bool IsIdle()
     {
         if (_options.UntilIdle is not { } idle)
             return false;
-        return _time.GetElapsedTime(_lastActivity) >= idle && InFlight == 0 && _heldWhilePaused.Count == 0 && _stats.PendingRetries == 0;
+        var quiet = _time.GetElapsedTime(_lastActivity);
+        if (quiet < idle || InFlight != 0 || _heldWhilePaused.Count != 0 || _stats.PendingRetries != 0)
+            return false;
+        if (_progress.Count > 0 && _caughtUp.Count == _progress.Count)
+        {
+            PipelineLog.Idle(_logger, idle);
+            return true;
+        }
+
+        if (quiet < idle + CatchUpAllowance)
+            return false;
+        var behind = _progress.Keys.Where(tp => !_caughtUp.Contains(tp)).Select(tp => tp.ToString()).ToList();
+        PipelineLog.IdleNotCaughtUp(_logger, quiet, _progress.Count, behind.Count == 0 ? "(none)" : string.Join(", ", behind));
+        return true;
     }
+
+    /// <summary>How much longer than <see cref="PipelineOptions.UntilIdle"/> a run waits for partitions, or for their end, before it stops anyway.</summary>
+    internal static readonly TimeSpan CatchUpAllowance = TimeSpan.FromSeconds(60);
 
     private void OnAssigned(List<TopicPartition> partitions)
     {
@@ -594,6 +622,7 @@ internal sealed class KafkaSource : IPointSink
         foreach (var tpo in partitions)
         {
             _spanPartitions.Remove(tpo.TopicPartition);
+            _caughtUp.Remove(tpo.TopicPartition);
             if (!_progress.Remove(tpo.TopicPartition, out var progress))
                 continue;
             progress.Disown();
@@ -621,6 +650,7 @@ internal sealed class KafkaSource : IPointSink
         foreach (var tpo in partitions)
         {
             _spanPartitions.Remove(tpo.TopicPartition);
+            _caughtUp.Remove(tpo.TopicPartition);
             if (_progress.Remove(tpo.TopicPartition, out var progress))
                 progress.Disown();
         }

@@ -33,6 +33,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "No new input for {Idle}: stopping")]
     public static partial void Idle(ILogger logger, TimeSpan idle);
 
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "No new input for {Quiet}, but not caught up: {Assigned} partitions assigned, end not reached on {Behind}; stopping anyway (Pipeline:UntilIdle)")]
+    public static partial void IdleNotCaughtUp(ILogger logger, TimeSpan quiet, int assigned, string behind);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Stopped: {Records} records, {Points} points, {Anomalies} anomalies, {Decisions} decisions, {DeadLettered} dead-lettered")]
     public static partial void Stopped(ILogger logger, long records, long points, long anomalies, long decisions, long deadLettered);
 
