@@ -33,7 +33,7 @@ public sealed class HealthCliTests : IDisposable
     [Fact]
     public async Task Health_WithoutPort_AsksTelemetryPortFromTheEnvironment()
     {
-        var run = await FinscaleProcess.RunAsync(["health"], Generous, Env(_port.ToString(CultureInfo.InvariantCulture)));
+        var run = await FinscaleProcess.RunAsync(["health", "--timeout", "50s"], Generous, Env(_port.ToString(CultureInfo.InvariantCulture)));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("ok\n", run.Stdout);
@@ -53,7 +53,7 @@ public sealed class HealthCliTests : IDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "finscale.dll"), "health", "--config", file })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "finscale.dll"), "health", "--config", file, "--timeout", "50s" })
             info.ArgumentList.Add(a);
         info.Environment.Remove("FINSCALE_Telemetry__Port");
         using var process = Process.Start(info)!;
@@ -75,6 +75,25 @@ public sealed class HealthCliTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"no answer on port {closed}/healthz", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_ServerThatNeverAnswers_FailsAfterTheTimeout_AndAZeroTimeoutIsRefused()
+    {
+        // Accepts the connection and reads the request, but never answers.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var accepted = silent.AcceptTcpClientAsync();
+
+        var run = await FinscaleProcess.RunAsync(["health", "--port", port.ToString(CultureInfo.InvariantCulture), "--timeout", "500ms"], Generous);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"no answer on port {port}/healthz", run.Stderr, StringComparison.Ordinal);
+        (await accepted).Dispose();
+
+        var zero = await FinscaleProcess.RunAsync(["health", "--timeout", "0s"], Generous);
+        Assert.NotEqual(0, zero.ExitCode);
+        Assert.Contains("--timeout must be positive, got 0s", zero.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

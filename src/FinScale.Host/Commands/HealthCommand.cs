@@ -10,6 +10,9 @@ internal static class HealthCommand
 {
     private const string PortKey = TelemetryOptions.Section + ":" + nameof(TelemetryOptions.Port);
 
+    /// <summary>How long <c>finscale health</c> waits for an answer unless <c>--timeout</c> says otherwise.</summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(4);
+
     public static Command Create()
     {
         var port = new Option<int?>("--port")
@@ -17,8 +20,18 @@ internal static class HealthCommand
             Description = "Port of the finscale run to ask. Default: Telemetry:Port as finscale run reads it (appsettings.json, --config, FINSCALE_Telemetry__Port), else 9464.",
         };
         var ready = new Option<bool>("--ready") { Description = "Ask /readyz (Kafka connected) instead of /healthz." };
+        var timeout = new Option<TimeSpan?>("--timeout")
+        {
+            Description = "How long to wait for the answer (default 4s, inside the image HEALTHCHECK's 5s; e.g. 500ms, 30s).",
+            CustomParser = CommonOptions.ParseDuration,
+        };
+        timeout.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && CommonOptions.TryParseDuration(r.Tokens[0].Value, out var t) && t <= TimeSpan.Zero)
+                r.AddError($"--timeout must be positive, got {r.Tokens[0].Value}");
+        });
         var config = CommonOptions.Config();
-        var command = new Command("health", "Exit 0 when the finscale run on this host answers /healthz (or /readyz) with 200, 1 otherwise.") { port, ready, config };
+        var command = new Command("health", "Exit 0 when the finscale run on this host answers /healthz (or /readyz) with 200, 1 otherwise.") { port, ready, timeout, config };
         command.SetAction(async (parse, ct) =>
         {
             var (resolved, error) = parse.GetValue(port) is int given ? (given, null) : ConfiguredPort(parse.GetValue(config));
@@ -29,7 +42,7 @@ internal static class HealthCommand
             }
 
             var path = parse.GetValue(ready) ? "/readyz" : "/healthz";
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(4) };
+            using var http = new HttpClient { Timeout = parse.GetValue(timeout) ?? DefaultTimeout };
             try
             {
                 using var response = await http.GetAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{resolved}{path}")), ct);
