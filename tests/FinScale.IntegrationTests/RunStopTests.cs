@@ -33,7 +33,7 @@ public partial class RunStopTests
         // Running with no end of its own: the replayed incident has been decided on when its restart is counted.
         await TelemetryCliTests.PollAsync(http, "/metrics", body => body.Contains("finscale_decisions_total{", StringComparison.Ordinal));
         run.Signal(signal);
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromMinutes(2)));
         var first = Stopped().Match(run.Stderr);
         Assert.True(first.Success, run.Stderr);
         Assert.True(long.Parse(first.Groups[1].Value, CultureInfo.InvariantCulture) > 0, run.Stderr);

@@ -435,9 +435,10 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
         producer.Flush(ct);
         var lagAtEnd = recordsBefore + sent - stats.Records;
 
-        // Let the tail arrive: until every record is consumed and detected, or 10 s.
+        // Let the tail arrive: until every record is consumed and detected, or 60 s (a spike not yet detected when the wait
+        // ends counts as missed, so the bound is for a stuck run, not a slow one).
         var drain = Stopwatch.GetTimestamp();
-        while ((stats.Records < recordsBefore + sent || stats.DetectedPoints < stats.Points) && Stopwatch.GetElapsedTime(drain) < TimeSpan.FromSeconds(10))
+        while ((stats.Records < recordsBefore + sent || stats.DetectedPoints < stats.Points) && Stopwatch.GetElapsedTime(drain) < TimeSpan.FromSeconds(60))
             await Task.Delay(5, ct);
         await Task.Delay(200, ct);
 

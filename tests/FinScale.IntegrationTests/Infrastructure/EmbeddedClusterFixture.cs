@@ -27,15 +27,26 @@ public static class TopicWaits
     public static async Task UntilVisibleAsync(string bootstrapServers, string topic, int partitions)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
-        var deadline = DateTimeOffset.Now.AddSeconds(30);
+        var deadline = DateTimeOffset.Now.AddSeconds(60);
+        var last = "no answer yet";
         while (true)
         {
-            var meta = admin.GetMetadata(topic, TimeSpan.FromSeconds(5));
-            var t = meta.Topics.SingleOrDefault(x => x.Topic == topic);
-            if (t is { Error.IsError: false } && t.Partitions.Count == partitions && t.Partitions.All(p => p.Leader >= 0))
-                return;
+            try
+            {
+                var meta = admin.GetMetadata(topic, TimeSpan.FromSeconds(5));
+                var t = meta.Topics.SingleOrDefault(x => x.Topic == topic);
+                if (t is { Error.IsError: false } && t.Partitions.Count == partitions && t.Partitions.All(p => p.Leader >= 0))
+                    return;
+                last = t is null ? "topic not in the metadata" : $"{t.Partitions.Count} partitions, error '{t.Error.Reason}'";
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_TimedOut || ex.Error.Code == ErrorCode.Local_Transport)
+            {
+                // A slow answer on a loaded machine: ask again until the deadline.
+                last = ex.Error.Reason;
+            }
+
             if (DateTimeOffset.Now > deadline)
-                throw new TimeoutException($"topic {topic} did not show {partitions} partitions with leaders");
+                throw new TimeoutException($"topic {topic} did not show {partitions} partitions with leaders; last: {last}");
             await Task.Delay(100);
         }
     }

@@ -87,7 +87,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
         Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.InjectFault(1, delay: TimeSpan.FromSeconds(10), match: r => r.Verb == "patch");
 
-        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 3, attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
+        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(maxAttempts: 3, attemptTimeout: TimeSpan.FromSeconds(3)), Time)
             .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 4, "d1", "forecast"), ExecutionMode.Enforce, CancellationToken.None);
 
         Assert.Equal(ActionStatus.Executed, outcome.Status);
@@ -117,7 +117,7 @@ public sealed class DeploymentScaleExecutorTests : ExecutorTestBase
         Server.Add("apps", "deployments", KubernetesObjects.Deployment(Ns, "checkout", 3));
         Server.DelayAnswer(1, TimeSpan.FromSeconds(10), r => r.Verb == "patch");
 
-        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
+        var outcome = await new DeploymentScaleExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromSeconds(3)), Time)
             .ExecuteAsync(new ScaleDeployment(Ns, "checkout", 4, "d1", "forecast"), ExecutionMode.Enforce, CancellationToken.None);
 
         Assert.Equal(ActionStatus.Executed, outcome.Status);

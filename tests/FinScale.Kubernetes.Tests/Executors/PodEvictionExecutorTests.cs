@@ -78,7 +78,7 @@ public sealed class PodEvictionExecutorTests : ExecutorTestBase
         Server.Add("", "pods", KubernetesObjects.Pod(Ns, "checkout-1"));
         Server.DelayAnswer(1, TimeSpan.FromSeconds(10), r => r.Subresource == "eviction");
 
-        var outcome = await new PodEvictionExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromMilliseconds(300)), Time)
+        var outcome = await new PodEvictionExecutor(Client, FastOptions(attemptTimeout: TimeSpan.FromSeconds(3)), Time)
             .ExecuteAsync(new EvictPod(Ns, "checkout-1", "d1", "latency"), ExecutionMode.Enforce, CancellationToken.None);
 
         Assert.Equal(ActionStatus.NotFound, outcome.Status);

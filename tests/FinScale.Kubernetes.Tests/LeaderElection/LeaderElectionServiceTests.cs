@@ -5,16 +5,20 @@ namespace FinScale.Kubernetes.Tests.LeaderElection;
 
 public sealed class LeaderElectionServiceTests : ExecutorTestBase
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    // Short enough for a test, long enough that a renewal slowed by a loaded CI machine (two cores shared by every test
+    // assembly) is not taken for a lost lease.
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(5);
 
     private LeaderElectionService Candidate(string identity) => new(Client, new LeaderElectionOptions
     {
         LeaseNamespace = Ns,
         LeaseName = "finscale-leader",
         Identity = identity,
-        LeaseDuration = TimeSpan.FromSeconds(2),
-        RenewDeadline = TimeSpan.FromMilliseconds(1500),
-        RetryPeriod = TimeSpan.FromMilliseconds(200),
+        LeaseDuration = LeaseDuration,
+        RenewDeadline = TimeSpan.FromSeconds(4),
+        RetryPeriod = TimeSpan.FromMilliseconds(500),
     });
 
     private static async Task<bool> PollAsync(Func<bool> condition, TimeSpan deadline)
@@ -48,7 +52,7 @@ public sealed class LeaderElectionServiceTests : ExecutorTestBase
 
             // For a while (longer than the lease duration), exactly one leads.
             var both = false;
-            await PollAsync(() => { both |= a.IsLeader && b.IsLeader; return false; }, TimeSpan.FromSeconds(2.5));
+            await PollAsync(() => { both |= a.IsLeader && b.IsLeader; return false; }, LeaseDuration + TimeSpan.FromSeconds(0.5));
             Assert.False(both, "both candidates led at once");
             var (leader, leaderCts, leaderRun, follower) = a.IsLeader ? (a, ctsA, runA, b) : (b, ctsB, runB, a);
             Assert.False(follower.IsLeader);
