@@ -15,12 +15,17 @@ namespace FinScale.Detection;
 /// without a lock. The writer fills in everything about a new id before it publishes the id in the hash table with a
 /// release write, a slot once written never changes, and a grown table or text directory is published whole, so a
 /// reader sees an id either complete or not at all (at worst a series added a moment ago is not found yet).
-/// <para>Keys are kept as UTF-8 one after another in large byte chunks, not as a string or an array each: a key is about
-/// 95 ASCII characters, about 120 bytes with its entry and hash slot, against about 180 for a byte array in a
-/// dictionary and 280 for an interned string, and a million keys are a few hundred chunks rather than a million objects
-/// for the GC to mark. <see cref="TextOf"/> makes a string on each call; it is called when an anomaly is raised, a
-/// checkpoint written or a series first matched, never per point. Lookups by text encode it once (on the stack up to
-/// 1 KiB). Text that is not valid UTF-16 (a lone surrogate) is interned with U+FFFD in its place.</para>
+/// <para>Keys are kept in large byte chunks, not as a string or an array each, so a million keys are a few hundred chunks
+/// rather than a million objects for the GC to mark. A key's UTF-8 is cut into tokens after every <c>{</c> and
+/// <c>,</c> (the metric name, then one <c>attribute="value"</c> each), every distinct token is kept once, and a key is
+/// stored as its tokens' ids (LEB128 varints): the series of one pod share its resource attributes' tokens and those of
+/// one metric its name, so a key of about 95 characters takes about 10 bytes plus its 16-byte entry and hash slot
+/// (about 120 bytes as plain UTF-8). A token is only a cut of the text, never parsed: a comma or brace inside a value
+/// cuts it too, and the tokens put back together are the text exactly. A key with a value seen nowhere else costs its
+/// new token's 16-byte entry more than plain text would. <see cref="TextOf"/> makes a string on each call; it is
+/// called when an anomaly is raised, a checkpoint written or a series first matched, never per point. Lookups by text
+/// encode it once (on the stack up to 1 KiB) and compare it token by token. Text that is not valid UTF-16 (a lone
+/// surrogate) is interned with U+FFFD in its place.</para>
 /// </remarks>
 public sealed class SeriesCatalog
 {
@@ -35,7 +40,7 @@ public sealed class SeriesCatalog
     // Per id: where its text is and its hash, in chunks of ids whose directory is sized for the capacity up front.
     private readonly Entry[]?[] _entries;
 
-    // The texts, one after another; a key never spans two chunks.
+    // Token texts and keys' token ids, one after another; neither ever spans two chunks.
     private byte[][] _text = new byte[4][];
     private int _textChunks;
     private int _textTop;
@@ -44,6 +49,12 @@ public sealed class SeriesCatalog
     private int[] _table = new int[16];
     private int _count;
     private long _refused;
+
+    // Per token id: where its text is and its hash, in chunks of ids; the directory grows (published whole). Only the
+    // writer looks tokens up by text (its own table, same probing); readers only go from id to text.
+    private Entry[]?[] _tokens = new Entry[]?[4];
+    private int[] _tokenTable = new int[16];
+    private int _tokenCount;
 
     /// <summary>Creates a catalog holding at most <paramref name="capacity"/> series.</summary>
     public SeriesCatalog(int capacity)
@@ -95,7 +106,18 @@ public sealed class SeriesCatalog
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
-        return Encoding.UTF8.GetString(Utf8Of(EntryOf(id)));
+        var entry = EntryOf(id);
+        byte[]? rented = null;
+        try
+        {
+            var buffer = entry.Length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(entry.Length));
+            return Encoding.UTF8.GetString(Utf8Of(entry, buffer));
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The key of series <paramref name="id"/>, parsed from its text (rare: when an anomaly is raised).</summary>
@@ -128,9 +150,27 @@ public sealed class SeriesCatalog
             if (slot == 0)
                 return -1;
             var entry = EntryOf(slot - 1);
-            if (entry.Hash == hash && Utf8Of(entry).SequenceEqual(utf8))
+            if (entry.Hash == hash && entry.Length == utf8.Length && SameText(entry, utf8))
                 return slot - 1;
         }
+    }
+
+    /// <summary>Whether key <paramref name="e"/>'s tokens spell <paramref name="utf8"/>, whose length is the key's.</summary>
+    private bool SameText(Entry e, ReadOnlySpan<byte> utf8)
+    {
+        var text = Volatile.Read(ref _text);
+        var ids = text[e.Chunk];
+        var at = e.Offset;
+        var done = 0;
+        while (done < utf8.Length)
+        {
+            var token = TokenText(text, ReadVarint(ids, ref at));
+            if (token.Length > utf8.Length - done || !token.SequenceEqual(utf8.Slice(done, token.Length)))
+                return false;
+            done += token.Length;
+        }
+
+        return true;
     }
 
     private int Add(ReadOnlySpan<byte> utf8, int hash)
@@ -142,7 +182,22 @@ public sealed class SeriesCatalog
             return -1;
         }
 
-        var (chunk, offset) = Append(utf8);
+        // The key's tokens, each interned, written as varint ids (at most 5 bytes a token, a token at least 1 byte).
+        byte[]? rented = null;
+        var max = 5 * utf8.Length;
+        var ids = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var written = 0;
+        for (var start = 0; start < utf8.Length;)
+        {
+            var cut = utf8[start..].IndexOfAny((byte)'{', (byte)',');
+            var end = cut < 0 ? utf8.Length : start + cut + 1;
+            written += WriteVarint(ids[written..], TokenId(utf8[start..end]));
+            start = end;
+        }
+
+        var (chunk, offset) = Append(ids[..written]);
+        if (rented is not null)
+            ArrayPool<byte>.Shared.Return(rented);
         var c = id >> ChunkBits;
         var entries = _entries[c] ??= new Entry[Math.Min(ChunkSize, Capacity - (c << ChunkBits))];
         entries[id & (ChunkSize - 1)] = new Entry(chunk, offset, utf8.Length, hash);
@@ -151,6 +206,84 @@ public sealed class SeriesCatalog
         Insert(_table, id, hash);
         Volatile.Write(ref _count, id + 1);
         return id;
+    }
+
+    /// <summary>The id of token <paramref name="utf8"/>, interning it if new (the writer only).</summary>
+    private int TokenId(ReadOnlySpan<byte> utf8)
+    {
+        var hash = Hash(utf8);
+        var text = _text;
+        var mask = _tokenTable.Length - 1;
+        for (var i = hash & mask; ; i = (i + 1) & mask)
+        {
+            var slot = _tokenTable[i];
+            if (slot == 0)
+                break;
+            var t = TokenEntryOf(slot - 1);
+            if (t.Hash == hash && text[t.Chunk].AsSpan(t.Offset, t.Length).SequenceEqual(utf8))
+                return slot - 1;
+        }
+
+        var id = _tokenCount;
+        var (chunk, offset) = Append(utf8);
+        var c = id >> ChunkBits;
+        if (c == _tokens.Length)
+        {
+            var grown = new Entry[]?[2 * _tokens.Length];
+            _tokens.AsSpan().CopyTo(grown);
+            Volatile.Write(ref _tokens, grown);
+        }
+
+        var entries = _tokens[c] ??= new Entry[ChunkSize];
+        entries[id & (ChunkSize - 1)] = new Entry(chunk, offset, utf8.Length, hash);
+        _tokenCount = id + 1;
+        if (2 * _tokenCount > _tokenTable.Length)
+        {
+            var table = new int[2 * _tokenTable.Length];
+            for (var t = 0; t < _tokenCount; t++)
+                Insert(table, t, TokenEntryOf(t).Hash);
+            _tokenTable = table;
+        }
+        else
+        {
+            Insert(_tokenTable, id, hash);
+        }
+
+        return id;
+    }
+
+    private Entry TokenEntryOf(int id) => Volatile.Read(ref _tokens)[id >> ChunkBits]![id & (ChunkSize - 1)];
+
+    private ReadOnlySpan<byte> TokenText(byte[][] text, int id)
+    {
+        var t = TokenEntryOf(id);
+        return text[t.Chunk].AsSpan(t.Offset, t.Length);
+    }
+
+    private static int WriteVarint(Span<byte> into, int value)
+    {
+        var v = (uint)value;
+        var n = 0;
+        while (v >= 0x80)
+        {
+            into[n++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+
+        into[n++] = (byte)v;
+        return n;
+    }
+
+    private static int ReadVarint(byte[] from, ref int at)
+    {
+        var v = 0u;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = from[at++];
+            v |= (uint)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return (int)v;
+        }
     }
 
     /// <summary>Copies <paramref name="utf8"/> after the last text, in a new chunk when it does not fit.</summary>
@@ -196,7 +329,22 @@ public sealed class SeriesCatalog
 
     private Entry EntryOf(int id) => _entries[id >> ChunkBits]![id & (ChunkSize - 1)];
 
-    private ReadOnlySpan<byte> Utf8Of(Entry e) => Volatile.Read(ref _text)[e.Chunk].AsSpan(e.Offset, e.Length);
+    /// <summary>Key <paramref name="e"/>'s UTF-8, its tokens put back together in <paramref name="into"/> (at least <see cref="Entry.Length"/> long).</summary>
+    private Span<byte> Utf8Of(Entry e, Span<byte> into)
+    {
+        var text = Volatile.Read(ref _text);
+        var ids = text[e.Chunk];
+        var at = e.Offset;
+        var done = 0;
+        while (done < e.Length)
+        {
+            var token = TokenText(text, ReadVarint(ids, ref at));
+            token.CopyTo(into[done..]);
+            done += token.Length;
+        }
+
+        return into[..e.Length];
+    }
 
     /// <summary>The UTF-8 of <paramref name="text"/>, in <paramref name="stack"/> when it fits, else in a pooled array
     /// handed back through <paramref name="rented"/> for the caller to return.</summary>
@@ -214,6 +362,9 @@ public sealed class SeriesCatalog
         return h.ToHashCode();
     }
 
-    /// <summary>Where an id's text is, and its hash (kept so the table grows without rehashing texts).</summary>
+    /// <summary>
+    /// Where a key's token ids (or a token's text) are, the length of its UTF-8 text, and its hash (kept so a table grows
+    /// without rehashing texts).
+    /// </summary>
     private readonly record struct Entry(int Chunk, int Offset, int Length, int Hash);
 }

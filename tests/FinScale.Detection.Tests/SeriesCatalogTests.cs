@@ -20,6 +20,78 @@ public class SeriesCatalogTests
     }
 
     [Fact]
+    public void GetOrAdd_KeysCutIntoSharedTokens_AgreeWithADictionaryOnEveryTextAndId()
+    {
+        // Texts from an alphabet heavy in the characters keys are cut at ('{' and ','), with quotes, braces, non-ASCII and
+        // lengths from 1 up: many share tokens, some are one another's token sequences put together differently.
+        var rng = new Random(7);
+        const string alphabet = "ab{,\"}=é支x";
+        var reference = new Dictionary<string, int>(StringComparer.Ordinal);
+        var c = new SeriesCatalog(20_000);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var chars = new char[1 + rng.Next(rng.Next(4) == 0 ? 60 : 12)];
+            for (var k = 0; k < chars.Length; k++)
+                chars[k] = alphabet[rng.Next(alphabet.Length)];
+            var text = new string(chars);
+            var id = c.GetOrAdd(text.AsSpan());
+            if (reference.TryGetValue(text, out var known))
+                Assert.Equal(known, id);
+            else
+                reference[text] = id;
+        }
+
+        Assert.Equal(reference.Count, c.Count);
+        foreach (var (text, id) in reference)
+        {
+            Assert.Equal(text, c.TextOf(id));
+            Assert.True(c.TryGetId(text, out var found));
+            Assert.Equal(id, found);
+        }
+
+        // Texts that were never added, though made of added tokens, are not found.
+        foreach (var text in new[] { "a{a,", "a{a,b", "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{" })
+        {
+            if (!reference.ContainsKey(text))
+                Assert.False(c.TryGetId(text, out _), text);
+        }
+    }
+
+    [Fact]
+    public void GetOrAdd_SeriesOfOnePodAndMetric_ShareTheirTokens_AndTakeFarLessThanTheirText()
+    {
+        // 2,000 pods x 50 metrics with four resource attributes, as one OTLP resource's series are.
+        static string Key(int pod, int metric) => SeriesKey.Create("http.server.request.duration.p" + metric, new Dictionary<string, string>
+        {
+            ["k8s.namespace.name"] = "payments",
+            ["k8s.pod.name"] = "checkout-7d9f8b6c4-" + pod.ToString("x5", System.Globalization.CultureInfo.InvariantCulture),
+            ["service.name"] = "checkout",
+            ["k8s.node.name"] = "node-" + (pod % 40).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Text;
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var c = new SeriesCatalog(100_000);
+        long textBytes = 0;
+        for (var pod = 0; pod < 2_000; pod++)
+        {
+            for (var metric = 0; metric < 50; metric++)
+            {
+                var key = Key(pod, metric);
+                textBytes += System.Text.Encoding.UTF8.GetByteCount(key);
+                c.GetOrAdd(key.AsSpan());
+            }
+        }
+
+        var perKey = (double)(GC.GetTotalMemory(forceFullCollection: true) - before) / c.Count;
+        GC.KeepAlive(c);
+        Assert.Equal(100_000, c.Count);
+        Assert.Equal(Key(1_234, 17), c.TextOf(1_234 * 50 + 17));
+
+        // Plain UTF-8 would take the text (about 140 bytes a key here) plus a 16-byte entry and a 4-8 byte hash slot.
+        Assert.True(perKey < 50, $"{perKey:F1} bytes per key; the text alone is {(double)textBytes / c.Count:F1}");
+    }
+
+    [Fact]
     public void GetOrAdd_NonAsciiKey_ResolvesByTextAndReadsBackTheSameText()
     {
         var c = new SeriesCatalog(10);
