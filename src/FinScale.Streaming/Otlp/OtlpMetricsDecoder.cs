@@ -65,7 +65,7 @@ internal sealed class OtlpMetricsDecoder
     // finds a known series or stream without building its key text (which sorts the attributes and hashes ~250 chars).
     // A miss (new series, or the same attributes encoded differently) takes the text path, so ids never depend on it.
     private readonly XxHash128 _hash = new();
-    private readonly Dictionary<UInt128, int> _seriesByHash = [];
+    private readonly HashedSeriesIds _seriesByHash;
     private readonly Dictionary<UInt128, Stream> _streamsByHash = [];
     private readonly int _hashCacheLimit;
     private readonly byte[] _resourceHash = new byte[16];
@@ -88,7 +88,8 @@ internal sealed class OtlpMetricsDecoder
         _maxSkewNanos = (ulong)options.MaxFutureSkew.Ticks * 100;
         _identifying = new HashSet<string>(options.IdentifyingResourceAttributeList, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _streamLookup = _streams.GetAlternateLookup<ReadOnlySpan<char>>();
-        _hashCacheLimit = (int)Math.Min(int.MaxValue / 2, 2L * catalog.Capacity);
+        _hashCacheLimit = (int)Math.Min(int.MaxValue / 4, 2L * catalog.Capacity);
+        _seriesByHash = new HashedSeriesIds(_hashCacheLimit);
     }
 
     /// <summary>What was done with the points read so far.</summary>
@@ -825,8 +826,8 @@ internal sealed class OtlpMetricsDecoder
         KeyFromPoint(point, attributeField);
         _key.SetMetricUtf8(name);
         id = _catalog.GetOrAdd(_key.Build());
-        if (id >= 0 && _seriesByHash.Count < _hashCacheLimit)
-            _seriesByHash[hash] = id;
+        if (id >= 0)
+            _seriesByHash.TryAdd(hash, id);
         return id;
     }
 
