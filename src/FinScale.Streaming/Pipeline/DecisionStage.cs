@@ -211,7 +211,7 @@ internal sealed class DecisionStage
         while (true)
         {
             await RetryDueAsync(abort);
-            FoldTelemetryWhileIdle();
+            await FoldTelemetryWhileIdleAsync();
             var wait = NextWait();
             if (!_settings.Cluster.Current.Known)
                 wait = wait is { } w && w < TelemetryFoldPoll ? w : TelemetryFoldPoll; // come round to fold new series
@@ -268,12 +268,20 @@ internal sealed class DecisionStage
     /// <summary>
     /// With no cluster to read, folds the series interned since into the telemetry's own cluster view in chunks until
     /// caught up or an anomaly is waiting, so diagnosing the first incident does not first parse every series key
-    /// (2.4 s at a million series).
+    /// (2.4 s at a million series). On the low-priority thread, as every use of that view is: a million new series are
+    /// seconds of parsing, and the shards detecting them need the cores first.
     /// </summary>
-    private void FoldTelemetryWhileIdle()
+    private async Task FoldTelemetryWhileIdleAsync()
     {
         while (TelemetryBehind && !_accepted.Reader.TryPeek(out _) && !FlushDue)
-            _telemetryView.FoldSome(TelemetryFoldChunk);
+            await _heavy!.RunAsync(() => _telemetryView.FoldSome(TelemetryFoldChunk));
+    }
+
+    /// <summary>The cluster as read, or, with none to read, the telemetry's own view, brought up to date on the low-priority thread.</summary>
+    private async ValueTask<ClusterView> ClusterAsync()
+    {
+        var cluster = _settings.Cluster.Current;
+        return cluster.Known ? cluster : await _heavy!.RunAsync(() => _telemetryView.Current);
     }
 
     private bool TelemetryBehind => _telemetryView.Behind > 0 && !_settings.Cluster.Current.Known;
@@ -418,9 +426,7 @@ internal sealed class DecisionStage
     {
         if (_history.Shifts.Count == 0)
             return;
-        var cluster = _settings.Cluster.Current;
-        if (!cluster.Known)
-            cluster = _telemetryView.Current;
+        var cluster = await ClusterAsync();
         foreach (var plan in RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now))
             Audit(await CarryOutAsync(plan, abort), ticket);
     }
@@ -550,9 +556,7 @@ internal sealed class DecisionStage
     private async Task DecidePrescaleAsync(Finding finding, RecordTicket ticket, CancellationToken abort)
     {
         var now = finding.Anomalies[0].EventTime;
-        var cluster = _settings.Cluster.Current;
-        if (!cluster.Known)
-            cluster = _telemetryView.Current;
+        var cluster = await ClusterAsync();
         foreach (var plan in RemediationPlanner.Plan([finding], cluster, _settings.Policy, _history, _liveness, now))
         {
             var decision = await CarryOutAsync(plan, abort);
@@ -580,16 +584,16 @@ internal sealed class DecisionStage
         var done = new RecordTicket(_ => window.ForEach(e => e.Ticket.Complete()));
         var anomalies = window.Select(e => e.Anomaly).ToList();
         var now = anomalies.Max(a => a.EventTime);
-        // No cluster to read (or not listed yet): the telemetry's own attributes stand in for it.
-        var cluster = _settings.Cluster.Current;
-        if (!cluster.Known)
-            cluster = _telemetryView.Current;
-        // Diagnosing and planning a storm's window takes a core for 100 ms or more: on the low-priority thread, so the
-        // consumer and the shards keep theirs. This loop waits for it, so the history is still only touched in turn.
-        var planned = await _heavy!.RunAsync(() =>
+        // No cluster to read (or not listed yet): the telemetry's own attributes stand in for it, folded in first.
+        // Diagnosing and planning a storm's window takes a core for 100 ms or more, and folding new series can take
+        // seconds: on the low-priority thread, so the consumer and the shards keep theirs. This loop waits for it, so
+        // the history and the telemetry's view are still only touched in turn.
+        var read = _settings.Cluster.Current;
+        var (cluster, planned) = await _heavy!.RunAsync(() =>
         {
+            var cluster = read.Known ? read : _telemetryView.Current;
             var findings = Diagnoser.Diagnose(anomalies, cluster, _settings.Diagnosis, now);
-            return RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now);
+            return (cluster, RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now));
         });
         foreach (var plan in planned.Concat(RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now)))
         {
