@@ -44,6 +44,51 @@ public class SeriesKeyTests
         }
     }
 
+    [Fact]
+    public void TryReadAttributes_RandomKeys_ReadsWhatParseFinds()
+    {
+        var random = new Random(11);
+        const string alphabet = "ab.z_\"\\,={}é€";
+        for (var n = 0; n < 2_000; n++)
+        {
+            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var a = random.Next(0, 12); a > 0; a--)
+                attributes[$"k{random.Next(20)}.{(char)('a' + random.Next(3))}"] = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var key = SeriesKey.Create("http.server.request.duration", attributes);
+
+            // Some names the key has, some it does not, one of them twice.
+            string[] names = [$"k{random.Next(20)}.a", $"k{random.Next(20)}.b", "absent", .. attributes.Keys.Take(2), .. attributes.Keys.Take(1)];
+            var values = new string?[names.Length];
+            Assert.True(SeriesKey.TryReadAttributes(key.Text, names, values), key.Text);
+            for (var i = 0; i < names.Length; i++)
+                Assert.Equal(key.Attribute(names[i]), values[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData("m{a=\"1\"")] // not closed
+    [InlineData("m{}")]
+    [InlineData("{a=\"1\"}")] // no name
+    [InlineData("m{a=\"1\",}")] // a comma and nothing after it
+    [InlineData("m{a=\"1\"b=\"2\"}")] // no comma between two
+    [InlineData("m{a=\"1\\\"}")] // the closing quote escaped
+    [InlineData("m{a}")]
+    [InlineData("")]
+    public void TryReadAttributes_NotAKeysShape_FalseAndNothingRead(string text)
+    {
+        var values = new string?[] { "stale" };
+        Assert.False(SeriesKey.TryReadAttributes(text, ["a"], values));
+        Assert.Null(values[0]);
+    }
+
+    [Fact]
+    public void TryReadAttributes_NameOnly_TrueAndNothingFound()
+    {
+        var values = new string?[] { "stale" };
+        Assert.True(SeriesKey.TryReadAttributes("up", ["a"], values));
+        Assert.Null(values[0]);
+    }
+
     [Theory]
     [InlineData("m{b=\"1\",a=\"2\"}")] // keys out of order
     [InlineData("m{a=\"1\",a=\"2\"}")] // a key twice
