@@ -27,6 +27,53 @@ public class SeasonalForecasterTests
         Assert.True(model < 0.8 * seasonalNaive, $"model MAE {model} vs seasonal-naive {seasonalNaive}");
     }
 
+    [Theory]
+    [InlineData(10, 0.1, 0.3)] // 10-minute samples, +-1 minute of jitter, 30 % missed
+    [InlineData(5, 0.0, 0.4)]  // 5-minute samples on the grid, 40 % missed
+    [InlineData(1, 0.05, 0.2)]
+    public void InferStep_JitteredSamplesWithGaps_FindsTheStepNotTheMedianInterval(int minutes, double jitter, double missed)
+    {
+        var rng = new Random(minutes);
+        var step = minutes * 60_000L;
+        var ts = new List<long>();
+        for (var i = 0; ts.Count < 25; i++)
+        {
+            if (i > 0 && rng.NextDouble() < missed)
+                continue;
+            ts.Add(Synthetic.Start + (i * step) + (long)((rng.NextDouble() * 2 - 1) * jitter * step));
+        }
+
+        Assert.Equal(step, SeasonalForecaster.InferStep(ts));
+    }
+
+    [Fact]
+    public void InferStep_CloseToADivisorOfADay_IsPutOnIt_ButAStepFarFromOneIsKept()
+    {
+        // 9 min 57 s is 0.5 % from 10 minutes (144 a day); 7 minutes is 4.8 % from the nearest divisor (6 min 40 s).
+        long[] Every(long ms) => [.. Enumerable.Range(0, 25).Select(i => Synthetic.Start + (i * ms))];
+        Assert.Equal(600_000, SeasonalForecaster.InferStep(Every(597_000)));
+        Assert.Equal(420_000, SeasonalForecaster.InferStep(Every(420_000)));
+        Assert.Equal(60_000, SeasonalForecaster.InferStep([Synthetic.Start]));
+    }
+
+    [Fact]
+    public void Forecast_TenMinuteTraceWithGapsAmongItsFirstSamples_FindsTheDailySeason()
+    {
+        // The first samples of a 10-minute trace with a few missed: the median of the first intervals was 19 minutes
+        // once, which fits no day, so no daily season could ever be found.
+        var data = Synthetic.Load(TimeSpan.FromMinutes(10), TimeSpan.FromDays(14), noise: 0.05, seed: 5);
+        var skip = new HashSet<int> { 2, 3, 5, 6, 7, 9, 12, 13, 14, 17 };
+        var forecaster = new SeasonalForecaster();
+        for (var i = 0; i < data.Length; i++)
+        {
+            if (!skip.Contains(i))
+                forecaster.Observe(data[i].Ts, data[i].Value);
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(10), forecaster.Step);
+        Assert.Contains(forecaster.Model, new[] { ForecastModelKind.HoltWinters, ForecastModelKind.DoubleSeasonalHoltWinters });
+    }
+
     [Fact]
     public void Forecast_Intervals_CoverAboutTheNominalShare()
     {
