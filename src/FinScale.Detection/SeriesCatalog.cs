@@ -158,16 +158,11 @@ public sealed class SeriesCatalog
     /// <summary>Whether key <paramref name="e"/>'s tokens spell <paramref name="utf8"/>, whose length is the key's.</summary>
     private bool SameText(Entry e, ReadOnlySpan<byte> utf8)
     {
-        var text = Volatile.Read(ref _text);
-        var ids = text[e.Chunk];
-        var at = e.Offset;
         var done = 0;
-        while (done < utf8.Length)
+        for (var tokens = new Tokens(this, e); tokens.Next(out var token); done += token.Length)
         {
-            var token = TokenText(text, ReadVarint(ids, ref at));
             if (token.Length > utf8.Length - done || !token.SequenceEqual(utf8.Slice(done, token.Length)))
                 return false;
-            done += token.Length;
         }
 
         return true;
@@ -332,18 +327,31 @@ public sealed class SeriesCatalog
     /// <summary>Key <paramref name="e"/>'s UTF-8, its tokens put back together in <paramref name="into"/> (at least <see cref="Entry.Length"/> long).</summary>
     private Span<byte> Utf8Of(Entry e, Span<byte> into)
     {
-        var text = Volatile.Read(ref _text);
-        var ids = text[e.Chunk];
-        var at = e.Offset;
         var done = 0;
-        while (done < e.Length)
-        {
-            var token = TokenText(text, ReadVarint(ids, ref at));
+        for (var tokens = new Tokens(this, e); tokens.Next(out var token); done += token.Length)
             token.CopyTo(into[done..]);
-            done += token.Length;
-        }
-
         return into[..e.Length];
+    }
+
+    /// <summary>A key's tokens in order, read off its varint ids until they add up to its length.</summary>
+    private ref struct Tokens(SeriesCatalog catalog, Entry e)
+    {
+        private readonly byte[][] _text = Volatile.Read(ref catalog._text);
+        private int _at = e.Offset;
+        private int _left = e.Length;
+
+        public bool Next(out ReadOnlySpan<byte> token)
+        {
+            if (_left <= 0)
+            {
+                token = default;
+                return false;
+            }
+
+            token = catalog.TokenText(_text, ReadVarint(_text[e.Chunk], ref _at));
+            _left -= token.Length;
+            return true;
+        }
     }
 
     /// <summary>The UTF-8 of <paramref name="text"/>, in <paramref name="stack"/> when it fits, else in a pooled array
