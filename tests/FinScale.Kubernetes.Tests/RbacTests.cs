@@ -213,8 +213,14 @@ public sealed class RbacTests : ExecutorTestBase
         using (var cts = new CancellationTokenSource())
         {
             var run = candidate.RunAsync(cts.Token);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
             while (Server.Requests.Count(r => r.Resource == "leases" && r.Verb == "update") == 0)
             {
+                // A deadline and the candidate's own failure end the wait: without them a candidate that never renews
+                // would hang the test run rather than fail this test.
+                if (run.IsCompleted)
+                    await run;
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the candidate never updated its lease");
                 await Task.Delay(25);
             }
 

@@ -203,7 +203,7 @@ public sealed class ClusterViewSourceTests : ExecutorTestBase
         using var source = Source(o => o.RefreshInterval = TimeSpan.FromSeconds(1));
 
         await source.StartAsync(CancellationToken.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (source.Current.Nodes.Count == 0)
         {
             await Task.Delay(20, timeout.Token);
