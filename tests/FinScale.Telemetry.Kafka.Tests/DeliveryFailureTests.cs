@@ -186,14 +186,17 @@ public sealed class DeliveryFailureTests
         return options;
     }
 
-    /// <summary>A localhost port that was just free: a listener is bound to an ephemeral port and closed again.</summary>
+    // Sockets bound to the ports UnusedLocalEndpoint hands out, kept for the test run so no other test's broker or
+    // server can take one (a bound socket that does not listen refuses every connection).
+    private static readonly System.Collections.Concurrent.ConcurrentBag<Socket> HeldPorts = [];
+
+    /// <summary>A localhost port that refuses connections for the rest of the run: bound, never listening.</summary>
     private static string UnusedLocalEndpoint()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return "127.0.0.1:" + port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        HeldPorts.Add(socket);
+        return "127.0.0.1:" + ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     /// <summary>Stopped activities, each the root of a trace of its own, so each becomes one record.</summary>
