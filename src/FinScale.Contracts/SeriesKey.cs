@@ -49,49 +49,64 @@ public readonly record struct SeriesKey
         var open = text.IndexOf('{', StringComparison.Ordinal);
         if (open < 0)
             return text.Length > 0;
-        if (open == 0 || text[^1] != '}')
-            return false;
         var end = text.Length - 1;
-        var i = open + 1;
-        while (i < end)
+        if (open == 0 || text[end] != '}' || open + 1 >= end)
+            return false;
+        for (var i = open + 1; i < end;)
         {
-            var eq = text.AsSpan(i, end - i).IndexOf("=\"", StringComparison.Ordinal);
-            if (eq < 0)
-                break;
-            var key = text.AsSpan(i, eq);
-            i += eq + 2;
-            var start = i;
-            var escaped = false;
-            while (i < text.Length && text[i] != '"')
+            if (!NextAttribute(text, ref i, end, out var key, out var value, out var escaped))
             {
-                if (text[i] == '\\')
-                {
-                    escaped = true;
-                    i++;
-                }
-
-                i++;
+                values.Clear();
+                return false;
             }
 
-            if (i >= end)
-                break;
             for (var k = 0; k < names.Length; k++)
             {
                 if (key.SequenceEqual(names[k]))
-                    values[k] = escaped ? Unescape(text.AsSpan(start, i - start)) : text.Substring(start, i - start);
+                    values[k] = escaped ? Unescape(value) : value.ToString();
             }
-
-            i++; // the closing quote
-            if (i == end)
-                return true;
-            if (text[i++] != ',')
-                break;
         }
 
-        values.Clear();
-        return false;
+        return true;
     }
 
+    /// <summary>
+    /// Reads the attribute at <paramref name="i"/> of a key text whose attributes end at <paramref name="end"/> (its
+    /// closing brace): the attribute's key, its value as written (still escaped) and whether it holds an escape.
+    /// <paramref name="i"/> moves past it and the comma after it. False when the text there is not an attribute, or a
+    /// comma is not followed by one.
+    /// </summary>
+    private static bool NextAttribute(string text, ref int i, int end, out ReadOnlySpan<char> key, out ReadOnlySpan<char> value, out bool escaped)
+    {
+        key = value = default;
+        escaped = false;
+        var eq = text.AsSpan(i, end - i).IndexOf("=\"", StringComparison.Ordinal);
+        if (eq < 0)
+            return false;
+        key = text.AsSpan(i, eq);
+        i += eq + 2;
+        var start = i;
+        while (i < text.Length && text[i] != '"')
+        {
+            if (text[i] == '\\')
+            {
+                escaped = true;
+                i++;
+            }
+
+            i++;
+        }
+
+        if (i >= end)
+            return false;
+        value = text.AsSpan(start, i - start);
+        i++; // the closing quote
+        if (i == end)
+            return true;
+        return text[i++] == ',' && i < end;
+    }
+
+    /// <summary>A value as written in a key's text, its <c>\</c> escapes taken out.</summary>
     private static string Unescape(ReadOnlySpan<char> escaped)
     {
         var sb = new StringBuilder(escaped.Length);
@@ -117,33 +132,12 @@ public readonly record struct SeriesKey
             throw new FormatException($"not a series key: {text}");
         var keys = new List<string>();
         var values = new List<string>();
-        var value = new StringBuilder();
-        var i = open + 1;
-        while (i < text.Length - 1)
+        for (var i = open + 1; i < text.Length - 1;)
         {
-            var eq = text.IndexOf("=\"", i, StringComparison.Ordinal);
-            if (eq < 0)
+            if (!NextAttribute(text, ref i, text.Length - 1, out var key, out var value, out var escaped))
                 throw new FormatException($"not a series key: {text}");
-            keys.Add(text[i..eq]);
-            i = eq + 2;
-            value.Clear();
-            while (i < text.Length && text[i] != '"')
-            {
-                if (text[i] == '\\' && i + 1 < text.Length)
-                    i++;
-                value.Append(text[i++]);
-            }
-
-            if (i >= text.Length)
-                throw new FormatException($"not a series key: {text}");
-            values.Add(value.ToString());
-            i++; // closing quote
-            if (i < text.Length - 1)
-            {
-                if (text[i] != ',')
-                    throw new FormatException($"not a series key: {text}");
-                i++;
-            }
+            keys.Add(key.ToString());
+            values.Add(escaped ? Unescape(value) : value.ToString());
         }
 
         // Canonical: keys strictly ascending (so no duplicates), and the text exactly what Create writes for them.

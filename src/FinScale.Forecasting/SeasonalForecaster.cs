@@ -160,8 +160,9 @@ public sealed class SeasonalForecaster
     /// <summary>
     /// The sampling step of timestamps <paramref name="ts"/> (in order): the interval the most others fall within 15 % of
     /// (jitter), the smaller on a tie, refined by a least-squares fit of the timestamps on their step numbers, then put on
-    /// a divisor of a day when one is within 2 %. Missed samples only lengthen some intervals, so they do not move it; the median of all intervals did (a
-    /// 10-minute trace with gaps among its first samples read as 19 minutes, which fits no day: no daily season).
+    /// a divisor of a day when one is within 2 %. Missed samples only lengthen some intervals, so they do not move it; the
+    /// median of all intervals did (a 10-minute trace with gaps among its first samples read as 19 minutes, which fits no
+    /// day: no daily season).
     /// </summary>
     internal static long InferStep(IReadOnlyList<long> ts)
     {
@@ -192,25 +193,16 @@ public sealed class SeasonalForecaster
         // Refined over the whole span: each timestamp's step number (the last one's plus its interval in rough steps, so
         // an error in the rough step does not add up), then the least-squares slope of time on step number. A timestamp's
         // jitter is then spread over the span rather than over one interval.
-        double kMean = 0, tMean = 0;
         var k = new double[ts.Count];
-        for (var i = 0; i < ts.Count; i++)
+        var t = new double[ts.Count];
+        for (var i = 1; i < ts.Count; i++)
         {
-            k[i] = i == 0 ? 0 : k[i - 1] + Math.Max(ts[i] > ts[i - 1] ? 1 : 0, Math.Round((ts[i] - ts[i - 1]) / (double)rough));
-            kMean += k[i];
-            tMean += ts[i] - ts[0];
+            k[i] = k[i - 1] + Math.Max(ts[i] > ts[i - 1] ? 1 : 0, Math.Round((ts[i] - ts[i - 1]) / (double)rough));
+            t[i] = ts[i] - ts[0];
         }
 
-        kMean /= ts.Count;
-        tMean /= ts.Count;
-        double sxy = 0, sxx = 0;
-        for (var i = 0; i < ts.Count; i++)
-        {
-            sxy += (k[i] - kMean) * (ts[i] - ts[0] - tMean);
-            sxx += (k[i] - kMean) * (k[i] - kMean);
-        }
-
-        var step = sxx > 0 && sxy > 0 ? (long)Math.Round(sxy / sxx) : rough;
+        var slope = k[^1] > 0 ? MathNet.Numerics.Fit.Line(k, t).B : 0;
+        var step = slope > 0 ? (long)Math.Round(slope) : rough;
         return OnDayDivisor(step);
     }
 

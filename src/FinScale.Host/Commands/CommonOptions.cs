@@ -27,7 +27,6 @@ internal static class CommonOptions
         CustomParser = ParseDuration,
     };
 
-    /// <summary>Parses <c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> or a TimeSpan (<c>00:00:05</c>).</summary>
     /// <summary>
     /// A validator for an int option: between <paramref name="min"/> and <paramref name="max"/>. A token that is not an
     /// integer is the parser's to report ("Cannot parse argument ..."); reading its value here would throw instead.
@@ -41,6 +40,7 @@ internal static class CommonOptions
             r.AddError($"{name} must be between {min} and {max}, got {n}");
     }
 
+    /// <summary>Parses <c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c> or a TimeSpan (<c>00:00:05</c>).</summary>
     public static TimeSpan? ParseDuration(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
@@ -49,6 +49,18 @@ internal static class CommonOptions
         result.AddError($"'{text}' is not a duration: use e.g. 500ms, 5s, 2m, 1h or 00:00:05");
         return null;
     }
+
+    /// <summary>
+    /// A parser for a duration option that must pass <paramref name="allowed"/>, reporting <paramref name="requirement"/>
+    /// and the token otherwise. In the parser, not a validator: a validator reading a value that did not parse throws.
+    /// </summary>
+    public static Func<ArgumentResult, TimeSpan?> ParseDuration(Func<TimeSpan, bool> allowed, string requirement) => r =>
+    {
+        var value = ParseDuration(r);
+        if (value is { } v && !allowed(v))
+            r.AddError($"{requirement}, got {r.Tokens[0].Value}");
+        return value;
+    };
 
     public static bool TryParseDuration(string text, out TimeSpan value)
     {

@@ -23,13 +23,8 @@ internal static class HealthCommand
         var timeout = new Option<TimeSpan?>("--timeout")
         {
             Description = "How long to wait for the answer (default 4s, inside the image HEALTHCHECK's 5s; e.g. 500ms, 30s).",
-            CustomParser = CommonOptions.ParseDuration,
+            CustomParser = CommonOptions.ParseDuration(t => t > TimeSpan.Zero, "--timeout must be positive"),
         };
-        timeout.Validators.Add(r =>
-        {
-            if (r.Tokens.Count > 0 && CommonOptions.TryParseDuration(r.Tokens[0].Value, out var t) && t <= TimeSpan.Zero)
-                r.AddError($"--timeout must be positive, got {r.Tokens[0].Value}");
-        });
         var config = CommonOptions.Config();
         var command = new Command("health", "Exit 0 when the finscale run on this host answers /healthz (or /readyz) with 200, 1 otherwise.") { port, ready, timeout, config };
         command.SetAction(async (parse, ct) =>

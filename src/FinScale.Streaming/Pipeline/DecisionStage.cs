@@ -588,12 +588,11 @@ internal sealed class DecisionStage
         // Diagnosing and planning a storm's window takes a core for 100 ms or more, and folding new series can take
         // seconds: on the low-priority thread, so the consumer and the shards keep theirs. This loop waits for it, so
         // the history and the telemetry's view are still only touched in turn.
-        var read = _settings.Cluster.Current;
-        var (cluster, planned) = await _heavy!.RunAsync(() =>
+        var cluster = await ClusterAsync();
+        var planned = await _heavy!.RunAsync(() =>
         {
-            var cluster = read.Known ? read : _telemetryView.Current;
             var findings = Diagnoser.Diagnose(anomalies, cluster, _settings.Diagnosis, now);
-            return (cluster, RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now));
+            return RemediationPlanner.Plan(findings, cluster, _settings.Policy, _history, _liveness, now);
         });
         foreach (var plan in planned.Concat(RemediationPlanner.PlanRestores(cluster, _settings.Policy, _history, now)))
         {
