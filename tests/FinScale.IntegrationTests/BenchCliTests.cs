@@ -82,6 +82,22 @@ public partial class BenchCliTests
         Assert.Equal(gauges, visited.Count);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1000, 100)]
+    [InlineData(1_000_000, 500)]
+    [InlineData(999_999, 49)]
+    [InlineData(10_000, 10_000)]
+    public void SeriesFor_IsTheWorkloadsSeriesCount(int series, int pointsPerRecord)
+    {
+        // The bench raises the pipeline's cap to this count: had it differed from what the workload produces, the last
+        // pod's series would have been refused (a million at 500 points per record is 1,000,080 series).
+        var workload = new FinScale.Host.Bench.OtlpBenchWorkload(series, pointsPerRecord, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(workload.Series, FinScale.Host.Bench.OtlpBenchWorkload.SeriesFor(series, pointsPerRecord));
+        Assert.InRange(workload.Series, series, series + workload.SeriesPerResource - 1);
+    }
+
     [GeneratedRegex(@"latency, record append -> anomaly emitted: .* over (?<seen>\d+) of (?<of>\d+) spikes detected")]
     private static partial Regex Detected();
 

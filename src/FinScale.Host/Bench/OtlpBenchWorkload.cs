@@ -47,8 +47,7 @@ internal sealed class OtlpBenchWorkload
         ArgumentOutOfRangeException.ThrowIfLessThan(series, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerRecord, 1);
         PointsPerRecord = pointsPerRecord;
-        Histograms = pointsPerRecord >= 50 ? pointsPerRecord / 50 : 0;
-        Gauges = pointsPerRecord - Histograms;
+        (Gauges, Histograms) = Shape(pointsPerRecord);
         SeriesPerResource = Gauges + (5 * Histograms);
         Resources = (int)Math.Max(1, (series + SeriesPerResource - 1L) / SeriesPerResource);
         _startNanos = Nanos(start);
@@ -85,6 +84,24 @@ internal sealed class OtlpBenchWorkload
 
     /// <summary>Distinct series of the whole workload.</summary>
     public long Series => (long)Resources * SeriesPerResource;
+
+    /// <summary>
+    /// Distinct series of the workload asked for <paramref name="series"/> at <paramref name="pointsPerRecord"/>: whole
+    /// pods, so up to one pod's series more (1,000,080 for a million at 500 points per record).
+    /// </summary>
+    public static long SeriesFor(int series, int pointsPerRecord)
+    {
+        var (gauges, histograms) = Shape(pointsPerRecord);
+        var perResource = gauges + (5L * histograms);
+        return Math.Max(1, (series + perResource - 1) / perResource) * perResource;
+    }
+
+    /// <summary>Gauges and histograms of one record: a histogram per 50 data points, the rest gauges.</summary>
+    private static (int Gauges, int Histograms) Shape(int pointsPerRecord)
+    {
+        var histograms = pointsPerRecord >= 50 ? pointsPerRecord / 50 : 0;
+        return (pointsPerRecord - histograms, histograms);
+    }
 
     /// <summary>The record key of pod <paramref name="resource"/>.</summary>
     public byte[] Key(int resource) => _keys[resource];
