@@ -76,6 +76,7 @@ public sealed class TelemetryExportTests(EmbeddedClusterFixture cluster) : IClas
         Assert.True(Sum(Last("finscale.points.consumed")) >= records.Count, "points consumed");
         Assert.Contains(Last("finscale.decode.errors").Sum.DataPoints, p => Attr(p, "signal") == "metrics");
         Assert.True(Last("finscale.series.active").Gauge.DataPoints.Single().AsInt > 0, "active series");
+        Assert.Equal(1_000_000, Last("finscale.series.limit").Gauge.DataPoints.Single().AsInt); // Detection:MaxSeries: this machine's memory holds it
         Assert.Contains(exported.Where(m => m.Name == "finscale.consumer.lag").SelectMany(m => m.Gauge.DataPoints),
             p => Attr(p, "topic") == t.OtlpMetrics && p.Attributes.Any(a => a.Key == "partition"));
         Assert.True(Last("finscale.detection.latency").Histogram.DataPoints.Sum(p => (long)p.Count) > 0, "detection latency");

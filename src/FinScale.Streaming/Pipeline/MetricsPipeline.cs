@@ -109,7 +109,12 @@ public sealed class MetricsPipeline
             })
             .Build();
         await _serdes.InitializeAsync(stop);
-        var catalog = new SeriesCatalog(_detection.MaxSeries);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var seriesCap = SeriesMemoryBudget.Cap(_detection.MaxSeries, available);
+        if (seriesCap < _detection.MaxSeries)
+            PipelineLog.SeriesCapLowered(_logger, _detection.MaxSeries, available >> 20, seriesCap, SeriesMemoryBudget.BytesPerSeries);
+        var catalog = new SeriesCatalog(seriesCap);
+        Stats.SeriesCap = seriesCap;
         var exemplars = _options.ExemplarIndexCapacity > 0 ? new ExemplarIndex(_options.ExemplarIndexCapacity) : null;
         Stats.Exemplars = exemplars;
 

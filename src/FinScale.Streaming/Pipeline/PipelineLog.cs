@@ -33,6 +33,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "No new input for {Idle}: stopping")]
     public static partial void Idle(ILogger logger, TimeSpan idle);
 
+    [LoggerMessage(EventId = 1026, Level = LogLevel.Warning, Message = "Detection:MaxSeries={MaxSeries} does not fit this process's memory: the GC may use {AvailableMiB} MiB (in a container, 75 % of its memory limit), room for about {Cap} series at up to {BytesPerSeries} B each; tracking at most {Cap} (raise the memory limit to track more)")]
+    public static partial void SeriesCapLowered(ILogger logger, int maxSeries, long availableMiB, int cap, long bytesPerSeries);
+
     [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "No new input for {Quiet}, but not caught up: {Assigned} partitions assigned, end not reached on {Behind}; stopping anyway (Pipeline:UntilIdle)")]
     public static partial void IdleNotCaughtUp(ILogger logger, TimeSpan quiet, int assigned, string behind);
 
@@ -48,7 +51,7 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Commit failed: {Reason}")]
     public static partial void CommitFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Series cap reached: {Series} series tracked, {Refused} updates of new series refused so far (raise Detection:MaxSeries, or drop identifying attributes that explode cardinality)")]
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Series cap reached: {Series} series tracked, {Refused} updates of new series refused so far (raise Detection:MaxSeries, or the memory limit if it lowered the cap at start, or drop identifying attributes that explode cardinality)")]
     public static partial void SeriesCapReached(ILogger logger, int series, long refused);
 
     [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "OTLP metrics: {DataPoints} data points -> {Emitted} series updates; skipped {NoValue} without recorded value, {NonFinite} non-finite, {NoTime} without time, {Future} in the future, {Temporality} of unspecified temporality, {Stale} stale, {Malformed} malformed; {Resets} counter resets; {Defaulted} resources without service.name")]

@@ -49,7 +49,10 @@ public sealed class PipelineStats
     /// <summary>Distinct series interned so far.</summary>
     public int Series => Catalog?.Count ?? 0;
 
-    /// <summary>Updates of new series refused because <c>Detection:MaxSeries</c> was reached (each attempt counts).</summary>
+    /// <summary>The series cap in force: <c>Detection:MaxSeries</c>, or fewer when the process's memory would not hold that many (<see cref="SeriesMemoryBudget"/>); 0 until the pipeline starts.</summary>
+    public int SeriesCap { get; internal set; }
+
+    /// <summary>Updates of new series refused because the series cap (<see cref="SeriesCap"/>) was reached (each attempt counts).</summary>
     public long SeriesRefused => Catalog?.Refused ?? 0;
 
     /// <summary>The span windows and service graph of the run, for their counters.</summary>

@@ -42,6 +42,7 @@ public static class FinScaleTelemetry
         Meter.CreateObservableCounter("finscale.decode.errors", DecodeErrors, "{point}", "OTLP data points and spans rejected as malformed, by signal.");
         Meter.CreateObservableCounter("finscale.points.dropped", DroppedPoints, "{point}", "Points dropped before detection, by reason.");
         Meter.CreateObservableGauge("finscale.series.active", () => _stats?.Series ?? 0, "{series}", "Distinct series being baselined.");
+        Meter.CreateObservableGauge("finscale.series.limit", () => _stats?.SeriesCap ?? 0, "{series}", "Most series this process baselines: Detection:MaxSeries, or fewer when its memory limit would not hold that many.");
         Meter.CreateObservableGauge("finscale.series.multi_partition", () => _stats?.SeriesOnSeveralPartitions ?? 0, "{series}", "Series whose points came from more than one input partition: producers are not keying by resource.");
         Meter.CreateObservableGauge("finscale.consumer.lag", ConsumerLag, "{record}", "Records behind the partition's end, per topic and partition.");
         Meter.CreateObservableGauge("finscale.partitions.assigned", () => _stats?.AssignedPartitions ?? 0, "{partition}", "Input partitions this instance owns in its consumer group.");
