@@ -146,6 +146,7 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             var latency = await LatencyPhaseAsync(endpoint, topic, partitions, workload, ticks: tick, full.RecordsPerSecond / 2, observer, stats, gc.Start, ct);
             var gcLatency = gc.Stop();
 
+            var checkpointedWhileMeasuring = stats.Checkpointed;
             await stopPipeline.CancelAsync();
             await run!;
             run = null;
@@ -169,6 +170,8 @@ internal sealed class BenchRunner(IHost host, BenchSettings settings, TextWriter
             var (longest, longestAnomalies) = stats.LongestWindow;
             await WriteAsync($"decision stage: {stats.DecidedWindows:N0} windows decided, deciding busy {stats.DecisionBusy.TotalMilliseconds:N0} ms in all (diagnosing, planning, auditing; anomalies are written meanwhile), longest window {longest.TotalMilliseconds:F1} ms for {longestAnomalies:N0} anomalies");
             await WriteAsync($"series: {stats.Series:N0} interned, {stats.SeriesRefused:N0} refused; points out of order {stats.OutOfOrderPoints:N0}, dead-lettered records {stats.DeadLettered:N0}");
+            if (pipelineOptions.CheckpointInterval > TimeSpan.Zero)
+                await WriteAsync($"checkpoints every {pipelineOptions.CheckpointInterval.TotalSeconds:F0} s: {checkpointedWhileMeasuring:N0} series states written while measuring, {stats.Checkpointed - checkpointedWhileMeasuring:N0} more at stop");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"bench points_per_s={full.PointsPerSecond:F0} ratio={ratio:F3} p99_ms={(double.IsNaN(latency.P99) ? "nan" : latency.P99.ToString("F1", CultureInfo.InvariantCulture))} rss_mb={peakPipeline / 1048576.0:F0}"));
             return CommandRunner.Ok;
