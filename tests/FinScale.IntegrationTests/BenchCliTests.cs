@@ -34,14 +34,18 @@ public partial class BenchCliTests
     }
 
     [Fact]
-    public async Task Bench_TickStepOfHours_AgesTheSeriesAndStillRuns()
+    public async Task Bench_TickStepOfHours_WithCheckpoints_AgesTheSeriesAndStillRuns()
     {
-        // 130 ticks 2 h apart: 10.8 days of event time, so the series' daily and weekly profiles reach full length.
-        var bench = await FinscaleProcess.RunAsync(["bench", "--series", "1000", "--points-per-record", "100", "--records", "1300", "--partitions", "8", "--latency-phase", "2s", "--tick-step", "2h"], TimeSpan.FromMinutes(3));
+        // 130 ticks 2 h apart: 10.8 days of event time, so the series' daily and weekly profiles reach full length. With
+        // checkpoints every second, the latency phase alone spans a couple of cycles.
+        var bench = await FinscaleProcess.RunAsync(["bench", "--series", "1000", "--points-per-record", "100", "--records", "1300", "--partitions", "8", "--latency-phase", "2s", "--tick-step", "2h", "--checkpoint-interval", "1s"], TimeSpan.FromMinutes(3));
 
         Assert.True(bench.ExitCode == 0, bench.Stdout + bench.Stderr);
         Assert.Contains("one record per pod per tick, ticks 7200 s apart in event time", bench.Stdout, StringComparison.Ordinal);
         Assert.Contains("series: 1,080 interned, 0 refused; points out of order 0, dead-lettered records 0", bench.Stdout, StringComparison.Ordinal);
+        var checkpoints = Checkpoints().Match(bench.Stdout);
+        Assert.True(checkpoints.Success, bench.Stdout);
+        Assert.True(long.Parse(checkpoints.Groups["measuring"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) >= 1_080, checkpoints.Value);
         Assert.Matches(LastLine(), bench.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]);
     }
 
@@ -49,6 +53,7 @@ public partial class BenchCliTests
     [InlineData("bench --tick-step 0s", "--tick-step must be between 1s and 24h, got 0s")]
     [InlineData("bench --tick-step 25h", "--tick-step must be between 1s and 24h, got 25h")]
     [InlineData("bench --tick-step 2d", "'2d' is not a duration")]
+    [InlineData("bench --checkpoint-interval 0s", "--checkpoint-interval must be between 1s and 1h, got 0s")]
     [InlineData("bench --series abc", "Cannot parse argument 'abc' for option '--series'")]
     [InlineData("bench --series 0", "--series must be between 1 and 100000000, got 0")]
     [InlineData("broker --brokers x", "Cannot parse argument 'x' for option '--brokers'")]
@@ -97,6 +102,9 @@ public partial class BenchCliTests
         Assert.Equal(workload.Series, FinScale.Host.Bench.OtlpBenchWorkload.SeriesFor(series, pointsPerRecord));
         Assert.InRange(workload.Series, series, series + workload.SeriesPerResource - 1);
     }
+
+    [GeneratedRegex(@"checkpoints every 1 s: (?<measuring>[\d,]+) series states written while measuring, [\d,]+ more at stop")]
+    private static partial Regex Checkpoints();
 
     [GeneratedRegex(@"latency, record append -> anomaly emitted: .* over (?<seen>\d+) of (?<of>\d+) spikes detected")]
     private static partial Regex Detected();
