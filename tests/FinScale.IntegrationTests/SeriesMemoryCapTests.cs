@@ -26,25 +26,16 @@ public sealed class SeriesMemoryCapTests(EmbeddedClusterFixture cluster) : IClas
         // floor of 1,000 series; the process itself needs far less than that heap for 1,500 series.
         const long heapLimit = 112L << 20;
         await using var capture = OtlpHttpCapture.Start();
-        var t = h.Topics;
         var run = await FinscaleProcess.RunAsync(
             ["run", "--bootstrap-servers", cluster.BootstrapServers, "--group", "series-cap", "--until-idle", "3s"],
             TimeSpan.FromMinutes(3),
-            new Dictionary<string, string>
+            h.TopicEnvironment(new Dictionary<string, string>
             {
                 ["DOTNET_GCHeapHardLimit"] = "0x" + heapLimit.ToString("x", CultureInfo.InvariantCulture),
                 ["FINSCALE_Telemetry__Port"] = TelemetryCliTests.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = capture.BaseAddress.ToString(),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-                ["FINSCALE_Topics__Metrics"] = t.Metrics,
-                ["FINSCALE_Topics__OtlpMetrics"] = t.OtlpMetrics,
-                ["FINSCALE_Topics__OtlpSpans"] = t.OtlpSpans,
-                ["FINSCALE_Topics__Anomalies"] = t.Anomalies,
-                ["FINSCALE_Topics__Audit"] = t.Audit,
-                ["FINSCALE_Topics__Intents"] = t.Intents,
-                ["FINSCALE_Topics__DeadLetter"] = t.DeadLetter,
-                ["FINSCALE_Topics__State"] = t.State,
-            });
+            }));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("Detection:MaxSeries=1000000 does not fit this process's memory: the GC may use 112 MiB", run.Stderr, StringComparison.Ordinal);

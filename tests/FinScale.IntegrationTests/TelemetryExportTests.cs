@@ -33,21 +33,13 @@ public sealed class TelemetryExportTests(EmbeddedClusterFixture cluster) : IClas
 
         await using var capture = OtlpHttpCapture.Start();
         var t = h.Topics;
-        var environment = new Dictionary<string, string>
+        var environment = h.TopicEnvironment(new Dictionary<string, string>
         {
             ["FINSCALE_Telemetry__Port"] = TelemetryCliTests.FreePort().ToString(CultureInfo.InvariantCulture),
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = capture.BaseAddress.ToString(),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["FINSCALE_Kafka__Properties__statistics.interval.ms"] = "500",
-            ["FINSCALE_Topics__Metrics"] = t.Metrics,
-            ["FINSCALE_Topics__OtlpMetrics"] = t.OtlpMetrics,
-            ["FINSCALE_Topics__OtlpSpans"] = t.OtlpSpans,
-            ["FINSCALE_Topics__Anomalies"] = t.Anomalies,
-            ["FINSCALE_Topics__Audit"] = t.Audit,
-            ["FINSCALE_Topics__Intents"] = t.Intents,
-            ["FINSCALE_Topics__DeadLetter"] = t.DeadLetter,
-            ["FINSCALE_Topics__State"] = t.State,
-        };
+        });
         try
         {
             var run = await FinscaleProcess.RunAsync(

@@ -61,6 +61,26 @@ public sealed class PipelineHarness : IDisposable
         };
     }
 
+    /// <summary>The <c>FINSCALE_Topics__*</c> variables that point a <c>finscale run</c> child at this harness's topics, plus <paramref name="more"/>.</summary>
+    public Dictionary<string, string> TopicEnvironment(IEnumerable<KeyValuePair<string, string>>? more = null)
+    {
+        var t = Topics;
+        var environment = new Dictionary<string, string>
+        {
+            ["FINSCALE_Topics__Metrics"] = t.Metrics,
+            ["FINSCALE_Topics__OtlpMetrics"] = t.OtlpMetrics,
+            ["FINSCALE_Topics__OtlpSpans"] = t.OtlpSpans,
+            ["FINSCALE_Topics__Anomalies"] = t.Anomalies,
+            ["FINSCALE_Topics__Audit"] = t.Audit,
+            ["FINSCALE_Topics__Intents"] = t.Intents,
+            ["FINSCALE_Topics__DeadLetter"] = t.DeadLetter,
+            ["FINSCALE_Topics__State"] = t.State,
+        };
+        foreach (var (key, value) in more ?? [])
+            environment[key] = value;
+        return environment;
+    }
+
     public async Task PublishAsync(IReadOnlyList<MetricSample> samples)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]>(Endpoint.ProducerConfig("test")).Build();
