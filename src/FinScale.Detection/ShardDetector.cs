@@ -192,6 +192,29 @@ public sealed class ShardDetector
         }
     }
 
+    /// <summary>
+    /// Forgets what this shard learned of <paramref name="seriesId"/> (a tombstone on the state topic after a state that
+    /// was restored): its next point starts it anew, cold. Does nothing for a series this shard has not seen.
+    /// </summary>
+    public void Forget(int seriesId)
+    {
+        var id = LocalId(seriesId);
+        if (id >= _seen.Length || !_seen[id])
+            return;
+        _seriesCount--;
+        _seen[id] = false;
+        _lastTimestamp[id] = 0;
+        _state.Mean[id] = 0;
+        _state.Scale[id] = 0;
+        _state.Count[id] = 0;
+        Ensemble(id).Release(_arenas);
+        _episodeOpen[id] = false;
+        _calmRun[id] = 0;
+        _openEpisodes.Remove(id);
+        _episodeBaseline.Remove(id);
+        _backRun.Remove(id);
+    }
+
     private int LocalId(int seriesId)
     {
         if (seriesId < 0 || seriesId % _shardCount != _shard)

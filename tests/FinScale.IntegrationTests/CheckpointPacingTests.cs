@@ -31,7 +31,7 @@ public sealed class CheckpointPacingTests(EmbeddedClusterFixture cluster) : ICla
         var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers });
         using var producer = new ProducerBuilder<byte[]?, byte[]>(endpoint.ProducerConfig("pacing")).Build();
         var checkpoints = new StateCheckpoints(producer, topic, 2, catalog, id => new TopicPartition("input", id % 2), stats, NullLogger.Instance);
-        var shard = new ShardCheckpointing(checkpoints, Interval, time, stats, NullLogger.Instance);
+        var shard = new ShardCheckpointing(checkpoints, Interval, time, NullLogger.Instance);
 
         // Before the interval has passed: nothing.
         time.Advance(TimeSpan.FromSeconds(9));

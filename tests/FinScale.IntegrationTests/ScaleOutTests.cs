@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using FinScale.Contracts;
 using FinScale.IntegrationTests.Infrastructure;
 
 namespace FinScale.IntegrationTests;
@@ -84,5 +86,48 @@ public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixtur
             // Cold: ten points are all warm-up, and the same spike goes unseen.
             Assert.Empty(anomalies);
         }
+    }
+
+    [Fact]
+    public async Task Run_TakingOver_RestoresEachSeriesOnce_AndASeriesWhoseCheckpointWasTombstonedStartsCold()
+    {
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2);
+        h.Topics.OtlpMetrics = string.Empty;
+        h.Topics.OtlpSpans = string.Empty;
+        var interval = TimeSpan.FromMinutes(1);
+        var pods = Enumerable.Range(0, 4).Select(i => $"pod-{i}").ToArray();
+        List<MetricSample> Stretch(int pod, int from, int to, int? spikeAt = null) =>
+            Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes(pods[pod]), to, 100, 5, seed: 300 + pod, spikeAt: spikeAt, spikeValue: 900).Skip(from).ToList();
+        var group = $"group-{Guid.NewGuid():N}";
+
+        // Two instances in turn learn the series and each checkpoints them at stop: the state topic (which the embedded
+        // broker never compacts) holds two states of every series, the newer last.
+        await h.PublishAsync(Workloads.Merge(Enumerable.Range(0, 4).Select(p => Stretch(p, 0, 240)).ToArray()));
+        Assert.Equal(4, (await h.RunAsync(group, checkpointInterval: interval)).Checkpointed);
+        await h.PublishAsync(Workloads.Merge(Enumerable.Range(0, 4).Select(p => Stretch(p, 240, 245)).ToArray()));
+        var second = await h.RunAsync(group, checkpointInterval: interval);
+        Assert.Equal(4, second.Restored);
+        Assert.Equal(4, second.Checkpointed);
+
+        // An operator resets pod-1's baseline: a tombstone after its states, in their partition.
+        var states = await h.ReadRawAsync(h.Topics.State);
+        Assert.Equal(8, states.Count);
+        var pod1 = states.Where(r => System.Text.Encoding.UTF8.GetString(r.Message.Key!).Contains("\"pod-1\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, pod1.Count);
+        using (var producer = new ProducerBuilder<byte[]?, byte[]>(h.Endpoint.ProducerConfig("tombstone")).Build())
+        {
+            await producer.ProduceAsync(pod1[0].TopicPartition, new Message<byte[]?, byte[]> { Key = pod1[0].Message.Key, Value = null! });
+        }
+
+        // pod-1 and pod-2 spike two points into the next instance's run: pod-2 resumes warm and is caught; pod-1 starts
+        // cold, its five points are warm-up, and its spike goes unseen.
+        await h.PublishAsync(Workloads.Merge(Enumerable.Range(0, 4).Select(p => Stretch(p, 245, 250, spikeAt: p is 1 or 2 ? 246 : null)).ToArray()));
+        var third = await h.RunAsync(group, checkpointInterval: interval);
+
+        Assert.Equal(4 * 5, third.Records);
+        Assert.Equal(3, third.Restored);
+        var a = Assert.Single((await h.ReadAnomaliesAsync()).Select(r => r.Value));
+        Assert.Equal("pod-2", a.Attribute("k8s.pod.name"));
+        Assert.Equal(Workloads.Start.AddMinutes(246), a.EventTime);
     }
 }

@@ -144,11 +144,12 @@ public sealed class MetricsPipeline
         var detectors = Enumerable.Range(0, shardCount)
             .Select(i => new ShardDetector(_detection, catalog, i, shardCount) { ReportResolutions = true, TrackChanges = checkpoints is not null })
             .ToArray();
+        using var restoresApplied = new ManualResetEventSlim();
         var checkpointing = checkpoints is null
             ? null
-            : Enumerable.Range(0, shardCount).Select(_ => new ShardCheckpointing(checkpoints, _options.CheckpointInterval, _time, Stats, _logger)).ToArray();
+            : Enumerable.Range(0, shardCount).Select(_ => new ShardCheckpointing(checkpoints, _options.CheckpointInterval, _time, _logger) { RestoresApplied = restoresApplied }).ToArray();
         if (checkpointing is not null)
-            source.PartitionsAssigned = assigned => RestoreBaselines(assigned, catalog, checkpointing);
+            source.PartitionsAssigned = assigned => RestoreBaselines(assigned, catalog, checkpointing, shardChannels, batches, restoresApplied, abort.Token);
         // Pre-scaling only when targets are configured: otherwise the shards pay nothing for it.
         var prescale = _settings.Prescale.Targets.Count > 0
             ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
@@ -281,8 +282,12 @@ public sealed class MetricsPipeline
         }
     }
 
-    /// <summary>On assignment (consuming thread): reads the partitions' baselines and queues each for its shard, ahead of the partitions' records.</summary>
-    private void RestoreBaselines(List<TopicPartition> assigned, SeriesCatalog catalog, ShardCheckpointing[] shards)
+    /// <summary>
+    /// On assignment (consuming thread): reads the partitions' baselines and queues each for its shard as it is read,
+    /// ahead of the partitions' records. At most <see cref="RestoreQueueBytes"/> of states wait for the shards at once:
+    /// past it an idle shard is handed an empty batch, which makes it apply its queue, and the read waits.
+    /// </summary>
+    private void RestoreBaselines(List<TopicPartition> assigned, SeriesCatalog catalog, ShardCheckpointing[] shards, Channel<ShardBatch>[] channels, ShardBatchPool batches, ManualResetEventSlim applied, CancellationToken abort)
     {
         var inputs = assigned.Where(tp => _topics.InputTopics.Contains(tp.Topic, StringComparer.Ordinal)).ToList();
         if (inputs.Count == 0)
@@ -291,21 +296,82 @@ public sealed class MetricsPipeline
         var config = _endpoint.ConsumerConfig("finscale-restore-" + Guid.NewGuid().ToString("N"), "restore");
         config.EnableAutoCommit = false;
         config.EnablePartitionEof = false;
-        var entries = StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _time, _logger);
+        var restored = new HashSet<int>();
         var refused = 0;
-        foreach (var (series, state) in entries)
+        StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _time, _logger, (series, state) =>
         {
-            var id = catalog.GetOrAdd(series.AsSpan());
-            if (id < 0)
+            int id;
+            if (state is null)
             {
-                refused++;
-                continue;
+                // A tombstone forgets a series this restore handed over; any other series is not this restore's to touch.
+                if (!catalog.TryGetId(series, out id) || !restored.Remove(id))
+                    return;
+            }
+            else
+            {
+                id = catalog.GetOrAdd(series.AsSpan());
+                if (id < 0)
+                {
+                    refused++;
+                    return;
+                }
+
+                restored.Add(id);
             }
 
             shards[ShardDetector.ShardOf(id, shards.Length)].Enqueue(id, state);
+            WaitForRestoreRoom(shards, channels, batches, applied, RestoreQueueBytes, _options.RestoreTimeout, _time, abort);
+        });
+        Stats.AddRestored(restored.Count);
+        PipelineLog.Restored(_logger, restored.Count, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused);
+    }
+
+    /// <summary>Restored states that may wait for the shards at once (a million mature series' states are about 1 GB).</summary>
+    internal const long RestoreQueueBytes = 32L << 20;
+
+    /// <summary>
+    /// When more than <paramref name="most"/> bytes of restored states wait, hands every shard with a queue an empty batch
+    /// (a busy shard's channel may be full: it applies its queue before its next batch anyway) and waits, on
+    /// <paramref name="applied"/>, until at most half that is left, or for <paramref name="patience"/> at most: the
+    /// restore goes on past the bound rather than hang on a shard that stopped. Consuming thread only: it is the
+    /// channels' single writer.
+    /// </summary>
+    internal static void WaitForRestoreRoom(ShardCheckpointing[] shards, Channel<ShardBatch>[] channels, ShardBatchPool batches, ManualResetEventSlim applied, long most, TimeSpan patience, TimeProvider time, CancellationToken abort)
+    {
+        if (Queued(shards) <= most)
+            return;
+        for (var i = 0; i < shards.Length; i++)
+        {
+            if (shards[i].QueuedBytes == 0)
+                continue;
+            var nudge = batches.Rent();
+            if (!channels[i].Writer.TryWrite(nudge))
+                batches.Return(nudge);
         }
 
-        PipelineLog.Restored(_logger, entries.Count - refused, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused);
+        var started = time.GetTimestamp();
+        while (!abort.IsCancellationRequested && time.GetElapsedTime(started) < patience)
+        {
+            applied.Reset();
+            if (Queued(shards) <= most / 2)
+                return;
+            try
+            {
+                applied.Wait(TimeSpan.FromMilliseconds(100), abort);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping: the restore ends with what was applied
+            }
+        }
+
+        static long Queued(ShardCheckpointing[] shards)
+        {
+            var sum = 0L;
+            foreach (var s in shards)
+                sum += s.QueuedBytes;
+            return sum;
+        }
     }
 
     /// <summary>

@@ -134,19 +134,23 @@ internal sealed class StateCheckpoints
     }
 
     /// <summary>
-    /// Reads the latest checkpoint of every series of <paramref name="assigned"/> (input partitions) from the state topic,
-    /// up to its end as it is now. Returns series key text and state, in no particular order.
+    /// Reads the checkpoints of the series of <paramref name="assigned"/> (input partitions) from the state topic, up to
+    /// its end as it is now, handing each to <paramref name="onState"/> in offset order as it is read: a state, or null
+    /// for a tombstone (whose input partition is unknown: the caller decides whether it concerns a series it restored).
+    /// A key not yet compacted away arrives once per version, the newest last, so applying them in turn leaves the newest.
+    /// Nothing is gathered here: a takeover of a million series once held every state and key at once.
     /// </summary>
-    public static List<(string Series, byte[] State)> Read(
-        ConsumerConfig config, string topic, IReadOnlyCollection<TopicPartition> assigned, TimeSpan timeout, TimeProvider time, ILogger logger)
+    public static void Read(
+        ConsumerConfig config, string topic, IReadOnlyCollection<TopicPartition> assigned, TimeSpan timeout, TimeProvider time, ILogger logger,
+        Action<string, byte[]?> onState)
     {
-        var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(onState);
         if (assigned.Count == 0)
-            return [];
+            return;
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         var started = time.GetTimestamp();
         if (GetPartitionCount(consumer, topic, timeout) is not { } statePartitions || statePartitions == 0)
-            return [];
+            return;
         var wanted = assigned.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet();
         var ends = new List<TopicPartitionOffset>();
         foreach (var p in assigned.Select(tp => tp.Partition.Value % statePartitions).Distinct())
@@ -158,7 +162,7 @@ internal sealed class StateCheckpoints
         }
 
         if (ends.Count == 0)
-            return [];
+            return;
         consumer.Assign(ends.Select(e => new TopicPartitionOffset(e.TopicPartition, Offset.Beginning)));
         var remaining = ends.ToDictionary(e => e.Partition.Value, e => e.Offset.Value);
         var corrupt = 0;
@@ -174,7 +178,7 @@ internal sealed class StateCheckpoints
             var series = Encoding.UTF8.GetString(r.Message.Key);
             if (r.Message.Value is null)
             {
-                latest.Remove(series); // a tombstone
+                onState(series, null); // a tombstone
                 continue;
             }
 
@@ -185,14 +189,13 @@ internal sealed class StateCheckpoints
             }
 
             if (wanted.Contains((inputTopic, inputPartition)))
-                latest[series] = state;
+                onState(series, state);
         }
 
         if (remaining.Count > 0)
             PipelineLog.RestoreIncomplete(logger, topic, timeout);
         if (corrupt > 0)
             PipelineLog.RestoreCorrupt(logger, topic, corrupt);
-        return [.. latest.Select(kv => (kv.Key, kv.Value))];
     }
 
     private static int? GetPartitionCount(IConsumer<byte[]?, byte[]> consumer, string topic, TimeSpan timeout)
@@ -213,9 +216,13 @@ internal sealed class StateCheckpoints
 /// 1000000 --checkpoint-interval 15s</c>: append-to-anomaly p99 3.5 s). A series' newest checkpoint is at most about one
 /// and a half intervals old while the producer keeps up; at stop, everything pending and changed is written.
 /// </summary>
-internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan interval, TimeProvider time, PipelineStats stats, ILogger logger)
+internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan interval, TimeProvider time, ILogger logger)
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(int SeriesId, byte[] State)> _restores = new();
+    /// <summary>Set whenever this shard has applied its queued restores; the restoring thread waits on it for room.</summary>
+    public ManualResetEventSlim? RestoresApplied { get; init; }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(int SeriesId, byte[]? State)> _restores = new();
+    private long _queuedBytes;
 
     /// <summary>The series of the cycle in progress; those from <see cref="_cursor"/> on are still to be written.</summary>
     private readonly List<int> _pending = [];
@@ -225,8 +232,15 @@ internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan 
     /// <summary>The series of the cycle in progress not yet written.</summary>
     public int Pending => _pending.Count - _cursor;
 
-    /// <summary>Queues a restored series for the shard (from the consuming thread).</summary>
-    public void Enqueue(int seriesId, byte[] state) => _restores.Enqueue((seriesId, state));
+    /// <summary>Bytes of restored states queued for the shard and not yet applied.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>Queues a restored series for the shard (from the consuming thread); a null state forgets the series.</summary>
+    public void Enqueue(int seriesId, byte[]? state)
+    {
+        Interlocked.Add(ref _queuedBytes, state?.Length ?? 0);
+        _restores.Enqueue((seriesId, state));
+    }
 
     /// <summary>Applies the queued restores (on the shard's thread).</summary>
     public void Restore(ShardDetector detector)
@@ -235,14 +249,26 @@ internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan 
         {
             try
             {
-                detector.ImportState(r.SeriesId, r.State);
-                stats.AddRestored(1);
+                if (r.State is null)
+                {
+                    detector.Forget(r.SeriesId);
+                }
+                else
+                {
+                    detector.ImportState(r.SeriesId, r.State);
+                }
             }
             catch (InvalidDataException ex)
             {
                 PipelineLog.CheckpointFailed(logger, "(restore)", ex.Message);
             }
+            finally
+            {
+                Interlocked.Add(ref _queuedBytes, -(r.State?.Length ?? 0));
+            }
         }
+
+        RestoresApplied?.Set();
     }
 
     /// <summary>

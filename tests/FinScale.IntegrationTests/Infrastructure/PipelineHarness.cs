@@ -189,10 +189,13 @@ public sealed class PipelineHarness : IDisposable
     }
 
     /// <summary>The dead-letter topic's raw records with their headers.</summary>
-    public async Task<List<ConsumeResult<byte[]?, byte[]>>> ReadDeadLettersAsync()
+    public Task<List<ConsumeResult<byte[]?, byte[]>>> ReadDeadLettersAsync() => ReadRawAsync(Topics.DeadLetter);
+
+    /// <summary>A topic's raw records, from the beginning.</summary>
+    public async Task<List<ConsumeResult<byte[]?, byte[]>>> ReadRawAsync(string topic)
     {
         var list = new List<ConsumeResult<byte[]?, byte[]>>();
-        await foreach (var r in Reader.ReadAsync(Topics.DeadLetter, true, TimeSpan.FromSeconds(1.5), CancellationToken.None))
+        await foreach (var r in Reader.ReadAsync(topic, true, TimeSpan.FromSeconds(1.5), CancellationToken.None))
             list.Add(r);
         return list;
     }
