@@ -120,6 +120,25 @@ public sealed class SeriesCatalog
         }
     }
 
+    /// <summary>The canonical text of series <paramref name="id"/> as UTF-8 bytes (a checkpoint's record key), without the string between.</summary>
+    public byte[] Utf8Of(int id)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
+        var entry = EntryOf(id);
+        byte[]? rented = null;
+        try
+        {
+            var buffer = entry.Length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(entry.Length));
+            return Utf8Of(entry, buffer).ToArray();
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>The key of series <paramref name="id"/>, parsed from its text (rare: when an anomaly is raised).</summary>
     public SeriesKey KeyOf(int id) => SeriesKey.Parse(TextOf(id));
 

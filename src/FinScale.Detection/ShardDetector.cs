@@ -131,21 +131,33 @@ public sealed class ShardDetector
     /// </summary>
     public byte[]? ExportState(int seriesId)
     {
-        var id = LocalId(seriesId);
-        if (id >= _seen.Length || !_seen[id])
-            return null;
         using var buffer = new MemoryStream(256);
         using (var w = new BinaryWriter(buffer))
         {
-            w.Write(StateVersion);
-            w.Write(_lastTimestamp[id]);
-            w.Write(_state.Mean[id]);
-            w.Write(_state.Scale[id]);
-            w.Write(_state.Count[id]);
-            Ensemble(id).WriteTo(w, _arenas);
+            if (!ExportState(seriesId, w))
+                return null;
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Writes <see cref="ExportState(int)"/>'s bytes to <paramref name="writer"/> (a checkpoint writer reuses one buffer
+    /// for every series); false, writing nothing, when this shard has not seen the series.
+    /// </summary>
+    public bool ExportState(int seriesId, BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var id = LocalId(seriesId);
+        if (id >= _seen.Length || !_seen[id])
+            return false;
+        writer.Write(StateVersion);
+        writer.Write(_lastTimestamp[id]);
+        writer.Write(_state.Mean[id]);
+        writer.Write(_state.Scale[id]);
+        writer.Write(_state.Count[id]);
+        Ensemble(id).WriteTo(writer, _arenas);
+        return true;
     }
 
     /// <summary>

@@ -45,6 +45,7 @@ public class SeriesCatalogTests
         foreach (var (text, id) in reference)
         {
             Assert.Equal(text, c.TextOf(id));
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(text), c.Utf8Of(id));
             Assert.True(c.TryGetId(text, out var found));
             Assert.Equal(id, found);
         }
@@ -83,6 +84,7 @@ public class SeriesCatalogTests
         Assert.Equal(id, c.GetOrAdd(text.AsSpan()));
         Assert.NotEqual(id, c.GetOrAdd(text[..^2].AsSpan()));
         Assert.Equal(text, c.TextOf(id));
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(text), c.Utf8Of(id));
     }
 
     [Fact]

@@ -75,24 +75,22 @@ internal sealed class StateCheckpoints
             var seriesId = seriesIds[i];
 
             // Span-derived series have no home partition: nothing could restore them per partition.
-            if (_homeOf(seriesId) is not { } home || detector.ExportState(seriesId) is not { } state)
+            if (_homeOf(seriesId) is not { } home)
                 continue;
+            var (buffer, writer) = t_scratch ??= NewScratch();
+            buffer.SetLength(0);
+            if (!detector.ExportState(seriesId, writer))
+                continue;
+            writer.Flush();
             var message = new Message<byte[]?, byte[]>
             {
-                Key = Encoding.UTF8.GetBytes(_catalog.TextOf(seriesId)),
-                Value = Encode(home.Topic, home.Partition.Value, state),
+                Key = _catalog.Utf8Of(seriesId),
+                Value = Encode(TopicName(home.Topic), home.Partition.Value, buffer.GetBuffer().AsSpan(0, (int)buffer.Length)),
             };
             Interlocked.Increment(ref _inFlight);
             try
             {
-                ProducerRetry.Produce(_producer, new TopicPartition(_topic, home.Partition.Value % _statePartitions), message, report =>
-                {
-                    Interlocked.Decrement(ref _inFlight);
-                    if (report.Error.IsError)
-                        PipelineLog.CheckpointFailed(_logger, _topic, report.Error.Reason);
-                    else
-                        _stats.AddCheckpointed();
-                });
+                ProducerRetry.Produce(_producer, new TopicPartition(_topic, home.Partition.Value % _statePartitions), message, _onDelivered ??= OnDelivered);
             }
             catch
             {
@@ -104,16 +102,43 @@ internal sealed class StateCheckpoints
         return i;
     }
 
-    public static byte[] Encode(string topic, int partition, byte[] state)
+    public static byte[] Encode(string topic, int partition, byte[] state) => Encode(Encoding.UTF8.GetBytes(topic), partition, state);
+
+    private static byte[] Encode(ReadOnlySpan<byte> name, int partition, ReadOnlySpan<byte> state)
     {
-        var name = Encoding.UTF8.GetBytes(topic);
         var value = new byte[Magic.Length + 2 + name.Length + 4 + state.Length];
         Magic.CopyTo(value, 0);
         BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(Magic.Length), checked((ushort)name.Length));
-        name.CopyTo(value, Magic.Length + 2);
+        name.CopyTo(value.AsSpan(Magic.Length + 2));
         BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(Magic.Length + 2 + name.Length), partition);
-        state.CopyTo(value, Magic.Length + 2 + name.Length + 4);
+        state.CopyTo(value.AsSpan(Magic.Length + 2 + name.Length + 4));
         return value;
+    }
+
+    /// <summary>Each shard thread's buffer for a series' state, reused for every series it checkpoints.</summary>
+    [ThreadStatic]
+    private static (MemoryStream Buffer, BinaryWriter Writer)? t_scratch;
+
+    /// <summary>Input topic names as UTF-8, encoded once (a handful of topics; shard threads read it at once).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _topicNames = new(StringComparer.Ordinal);
+
+    private Action<DeliveryReport<byte[]?, byte[]>>? _onDelivered;
+
+    private static (MemoryStream, BinaryWriter) NewScratch()
+    {
+        var buffer = new MemoryStream(2048);
+        return (buffer, new BinaryWriter(buffer));
+    }
+
+    private byte[] TopicName(string topic) => _topicNames.GetOrAdd(topic, static t => Encoding.UTF8.GetBytes(t));
+
+    private void OnDelivered(DeliveryReport<byte[]?, byte[]> report)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (report.Error.IsError)
+            PipelineLog.CheckpointFailed(_logger, _topic, report.Error.Reason);
+        else
+            _stats.AddCheckpointed();
     }
 
     public static bool TryDecode(byte[]? value, out string topic, out int partition, out byte[] state)
