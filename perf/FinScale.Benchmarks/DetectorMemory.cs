@@ -19,6 +19,14 @@ namespace FinScale.Benchmarks;
 /// </remarks>
 public static class DetectorMemory
 {
+    /// <summary>The key of series <paramref name="i"/> of the measurements: 500 services, 20 routes, 20 series a pod.</summary>
+    internal static SeriesKey KeyOf(int i) => SeriesKey.Create("http.server.request.duration.p99", new Dictionary<string, string>
+    {
+        ["service.name"] = "svc-" + (i % 500).ToString(CultureInfo.InvariantCulture),
+        ["k8s.pod.name"] = "pod-" + (i / 20).ToString(CultureInfo.InvariantCulture),
+        ["http.route"] = "/api/v1/r" + (i % 20).ToString(CultureInfo.InvariantCulture),
+    });
+
     /// <summary>Runs the measurement and prints one summary line, <c>memory series=.. detector_b=.. catalog_b=.. ns_per_point=.. rss_mb=.. peak_rss_mb=..</c>.</summary>
     /// <param name="args">Optional series count, points per series and seconds between a series' points.</param>
     public static void Run(ReadOnlySpan<string> args)
@@ -30,14 +38,7 @@ public static class DetectorMemory
         var before = LiveBytes();
         var catalog = new SeriesCatalog(series);
         for (var i = 0; i < series; i++)
-        {
-            catalog.GetOrAdd(SeriesKey.Create("http.server.request.duration.p99", new Dictionary<string, string>
-            {
-                ["service.name"] = "svc-" + (i % 500).ToString(CultureInfo.InvariantCulture),
-                ["k8s.pod.name"] = "pod-" + (i / 20).ToString(CultureInfo.InvariantCulture),
-                ["http.route"] = "/api/v1/r" + (i % 20).ToString(CultureInfo.InvariantCulture),
-            }));
-        }
+            catalog.GetOrAdd(KeyOf(i));
 
         var withCatalog = LiveBytes();
         var detector = new ShardDetector(new DetectorOptions(), catalog);

@@ -113,14 +113,7 @@ public static class RestoreMemory
     {
         var catalog = new SeriesCatalog(series);
         for (var i = 0; i < series; i++)
-        {
-            catalog.GetOrAdd(SeriesKey.Create("http.server.request.duration.p99", new Dictionary<string, string>
-            {
-                ["service.name"] = "svc-" + (i % 500).ToString(CultureInfo.InvariantCulture),
-                ["k8s.pod.name"] = "pod-" + (i / 20).ToString(CultureInfo.InvariantCulture),
-                ["http.route"] = "/api/v1/r" + (i % 20).ToString(CultureInfo.InvariantCulture),
-            }));
-        }
+            catalog.GetOrAdd(DetectorMemory.KeyOf(i));
 
         var detector = new ShardDetector(new DetectorOptions(), catalog) { TrackChanges = true };
         var points = new SeriesPoint[series];

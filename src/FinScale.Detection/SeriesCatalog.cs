@@ -102,7 +102,13 @@ public sealed class SeriesCatalog
     }
 
     /// <summary>The canonical text of series <paramref name="id"/>.</summary>
-    public string TextOf(int id)
+    public string TextOf(int id) => ReadUtf8(id, static utf8 => Encoding.UTF8.GetString(utf8));
+
+    /// <summary>The canonical text of series <paramref name="id"/> as UTF-8 bytes (a checkpoint's record key), without the string between.</summary>
+    public byte[] Utf8Of(int id) => ReadUtf8(id, static utf8 => utf8.ToArray());
+
+    /// <summary>Reads series <paramref name="id"/>'s text as UTF-8 through <paramref name="read"/>, put together in a stack or pooled buffer.</summary>
+    private T ReadUtf8<T>(int id, Utf8Reader<T> read)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
@@ -111,7 +117,7 @@ public sealed class SeriesCatalog
         try
         {
             var buffer = entry.Length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(entry.Length));
-            return Encoding.UTF8.GetString(Utf8Of(entry, buffer));
+            return read(Utf8Of(entry, buffer));
         }
         finally
         {
@@ -120,24 +126,7 @@ public sealed class SeriesCatalog
         }
     }
 
-    /// <summary>The canonical text of series <paramref name="id"/> as UTF-8 bytes (a checkpoint's record key), without the string between.</summary>
-    public byte[] Utf8Of(int id)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(id);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Count);
-        var entry = EntryOf(id);
-        byte[]? rented = null;
-        try
-        {
-            var buffer = entry.Length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(entry.Length));
-            return Utf8Of(entry, buffer).ToArray();
-        }
-        finally
-        {
-            if (rented is not null)
-                ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    private delegate T Utf8Reader<out T>(ReadOnlySpan<byte> utf8);
 
     /// <summary>The key of series <paramref name="id"/>, parsed from its text (rare: when an anomaly is raised).</summary>
     public SeriesKey KeyOf(int id) => SeriesKey.Parse(TextOf(id));
