@@ -30,7 +30,7 @@ public class BaselineRestoreTests
         var states = Enumerable.Range(0, series).Select(i => source.ExportState(i)!).ToArray();
         Assert.True(states.Sum(s => (long)s.Length) > 10 * most, "the states are many times the bound");
 
-        // Two shards as the pipeline runs them: each applies its restores before every batch it reads, then returns it.
+        // Two shards as the pipeline runs them (DetectionStage): each applies its restores before every batch it reads.
         using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = "127.0.0.1:1" }).Build();
         var checkpoints = new StateCheckpoints(producer, "state", 1, catalog, _ => null, new PipelineStats(), NullLogger.Instance);
         using var applied = new ManualResetEventSlim();
@@ -38,14 +38,11 @@ public class BaselineRestoreTests
         var detectors = Enumerable.Range(0, shardCount).Select(s => new ShardDetector(new DetectorOptions(), catalog, s, shardCount)).ToArray();
         var channels = Enumerable.Range(0, shardCount).Select(_ => Channel.CreateBounded<ShardBatch>(4)).ToArray();
         var pool = new ShardBatchPool(16, 16);
-        var running = Enumerable.Range(0, shardCount).Select(s => Task.Run(async () =>
-        {
-            await foreach (var batch in channels[s].Reader.ReadAllAsync())
-            {
-                shards[s].Restore(detectors[s]);
-                pool.Return(batch);
-            }
-        })).ToArray();
+        var anomalies = Channel.CreateUnbounded<AnomalyEnvelope>();
+        var stats = new PipelineStats();
+        var running = Enumerable.Range(0, shardCount)
+            .Select(s => Task.Run(() => new DetectionStage(channels[s].Reader, anomalies.Writer, detectors[s], stats, checkpointing: shards[s], batches: pool).RunAsync(CancellationToken.None)))
+            .ToArray();
 
         // The reading thread's side: queue each state for its shard, then wait for room.
         var largest = 0L;
