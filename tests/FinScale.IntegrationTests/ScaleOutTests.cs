@@ -10,12 +10,7 @@ public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixtur
     [Fact]
     public async Task Run_TwoInstancesInOneGroup_SplitThePartitionsAndProcessEveryRecordOnce()
     {
-        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 4);
-
-        // Only the Avro metrics topic: the sticky assignor balances partition counts over all subscribed topics, so with
-        // empty OTLP topics subscribed too one member could own only partitions that carry nothing.
-        h.Topics.OtlpMetrics = string.Empty;
-        h.Topics.OtlpSpans = string.Empty;
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 4, avroOnly: true);
         var series = Enumerable.Range(0, 16)
             .Select(i => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes($"pod-{i}"), 120, 100, 5, seed: 100 + i))
             .ToArray();
@@ -51,9 +46,7 @@ public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixtur
     [InlineData(false)]
     public async Task Run_InstanceTakingOverAPartition_RestoresItsBaselinesFromTheCheckpoint_AndCatchesASpikeAtOnce(bool checkpoints)
     {
-        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2);
-        h.Topics.OtlpMetrics = string.Empty;
-        h.Topics.OtlpSpans = string.Empty;
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2, avroOnly: true);
         var interval = checkpoints ? TimeSpan.FromMinutes(1) : TimeSpan.Zero;
         var pods = Enumerable.Range(0, 4).Select(i => $"pod-{i}").ToArray();
         var history = pods.Select((p, i) => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes(p), 240, 100, 5, seed: 200 + i)).ToArray();
@@ -91,9 +84,7 @@ public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixtur
     [Fact]
     public async Task Run_TakingOver_RestoresEachSeriesOnce_AndASeriesWhoseCheckpointWasTombstonedStartsCold()
     {
-        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2);
-        h.Topics.OtlpMetrics = string.Empty;
-        h.Topics.OtlpSpans = string.Empty;
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2, avroOnly: true);
         var interval = TimeSpan.FromMinutes(1);
         var pods = Enumerable.Range(0, 4).Select(i => $"pod-{i}").ToArray();
         List<MetricSample> Stretch(int pod, int from, int to, int? spikeAt = null) =>

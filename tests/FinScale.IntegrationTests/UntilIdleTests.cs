@@ -13,9 +13,7 @@ public sealed class UntilIdleTests(EmbeddedClusterFixture cluster) : IClassFixtu
     [Fact]
     public async Task Run_WhoseJoinIsHeldUpByAMemberThatStoppedPolling_ReadsEveryRecordBeforeItIdles()
     {
-        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2);
-        h.Topics.OtlpMetrics = string.Empty;
-        h.Topics.OtlpSpans = string.Empty;
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2, avroOnly: true);
         var series = Enumerable.Range(0, 4)
             .Select(i => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes($"pod-{i}"), 30, 100, 5, seed: 300 + i))
             .ToArray();

@@ -35,11 +35,22 @@ public sealed class PipelineHarness : IDisposable
 
     public AvroSerdes Serdes { get; } = new();
 
-    public static async Task<PipelineHarness> CreateAsync(IKafkaTestCluster cluster, int partitions = 3)
+    /// <summary>
+    /// A harness with topics of its own. With <paramref name="avroOnly"/> its runs read only the Avro metrics topic (the
+    /// OTLP topics blanked): the sticky assignor balances partition counts over all subscribed topics, so with empty OTLP
+    /// topics subscribed too, one member of a group could own only partitions that carry nothing.
+    /// </summary>
+    public static async Task<PipelineHarness> CreateAsync(IKafkaTestCluster cluster, int partitions = 3, bool avroOnly = false)
     {
         var topics = UniqueTopics();
         foreach (var t in topics.PipelineTopics.Append(topics.State).Append(topics.Intents))
             await cluster.CreateTopicAsync(t, partitions);
+        if (avroOnly)
+        {
+            topics.OtlpMetrics = string.Empty;
+            topics.OtlpSpans = string.Empty;
+        }
+
         var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) });
         return new PipelineHarness(cluster, topics, endpoint);
     }
