@@ -61,7 +61,7 @@ public static class RestoreMemory
         var watch = System.Diagnostics.Stopwatch.StartNew();
         if (streamed)
         {
-            StateCheckpoints.Read(config, "state", inputs, TimeSpan.FromMinutes(5), TimeProvider.System, NullLogger.Instance, (key, state) =>
+            StateCheckpoints.Read(config, "state", inputs, TimeSpan.FromMinutes(5), TimeSpan.Zero, TimeProvider.System, NullLogger.Instance, (key, state) =>
             {
                 var id = catalog.GetOrAdd(key.AsSpan());
                 shards[ShardDetector.ShardOf(id, ShardCount)].Enqueue(id, state);
@@ -94,7 +94,7 @@ public static class RestoreMemory
     private static void Gathered(ConsumerConfig config, List<TopicPartition> inputs, SeriesCatalog catalog, ShardCheckpointing[] shards)
     {
         var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        StateCheckpoints.Read(config, "state", inputs, TimeSpan.FromMinutes(5), TimeProvider.System, NullLogger.Instance, (key, state) =>
+        StateCheckpoints.Read(config, "state", inputs, TimeSpan.FromMinutes(5), TimeSpan.Zero, TimeProvider.System, NullLogger.Instance, (key, state) =>
         {
             if (state is null)
                 latest.Remove(key);

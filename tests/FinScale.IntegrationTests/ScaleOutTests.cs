@@ -121,4 +121,39 @@ public sealed class ScaleOutTests(EmbeddedClusterFixture cluster) : IClassFixtur
         Assert.Equal("pod-2", a.Attribute("k8s.pod.name"));
         Assert.Equal(Workloads.Start.AddMinutes(246), a.EventTime);
     }
+
+    [Fact]
+    public async Task Run_TakingOver_DoesNotRestoreASeriesSilentLongerThanTheStateTtl_AndRemovesItsCheckpoint()
+    {
+        using var h = await PipelineHarness.CreateAsync(cluster, partitions: 2, avroOnly: true);
+        var interval = TimeSpan.FromMinutes(1);
+        var pods = new[] { "checkout-old-7c9d8", "checkout-new-4hkzp" };
+        var group = $"group-{Guid.NewGuid():N}";
+        await h.PublishAsync(Workloads.Merge(pods.Select((p, i) => Workloads.Series("http.server.request.duration.p99", Workloads.PodAttributes(p), 150, 100, 5, seed: 400 + i)).ToArray()));
+        Assert.Equal(2, (await h.RunAsync(group, checkpointInterval: interval)).Checkpointed);
+
+        // The old pod's newest checkpoint, as if written 20 days ago (past the default TTL of 14 days): the record again,
+        // stamped then, after the fresh one.
+        var states = await h.ReadRawAsync(h.Topics.State);
+        var old = Assert.Single(states, r => System.Text.Encoding.UTF8.GetString(r.Message.Key!).Contains(pods[0], StringComparison.Ordinal));
+        using (var producer = new ProducerBuilder<byte[]?, byte[]>(h.Endpoint.ProducerConfig("aged")).Build())
+        {
+            await producer.ProduceAsync(old.TopicPartition, new Message<byte[]?, byte[]>
+            {
+                Key = old.Message.Key,
+                Value = old.Message.Value,
+                Timestamp = new Timestamp(DateTimeOffset.UtcNow.AddDays(-20)),
+            });
+        }
+
+        var next = await h.RunAsync(group, checkpointInterval: interval);
+
+        Assert.Equal(1, next.Restored);
+        Assert.Equal(1, next.Expired);
+        var after = await h.ReadRawAsync(h.Topics.State);
+        var last = after.Last(r => r.Message.Key!.AsSpan().SequenceEqual(old.Message.Key));
+        Assert.Null(last.Message.Value); // a tombstone: compaction drops the old pod's checkpoints
+        Assert.Equal(old.TopicPartition, last.TopicPartition);
+        Assert.NotNull(after.Last(r => System.Text.Encoding.UTF8.GetString(r.Message.Key!).Contains(pods[1], StringComparison.Ordinal)).Message.Value);
+    }
 }

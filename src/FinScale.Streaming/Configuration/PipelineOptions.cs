@@ -22,6 +22,15 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A series whose newest checkpoint is older than this (its record's timestamp) is not restored, and its checkpoint is
+    /// removed from the state topic with a tombstone: it stopped reporting that long ago (a pod replaced by a rollout).
+    /// Without it every series ever checkpointed came back at each takeover and held a place under the series cap for
+    /// good. A series still reporting is checkpointed every interval, so it never ages. Zero keeps every checkpoint.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan StateTtl { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>Longest a newly assigned partition waits for its baselines to be read from the state topic.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan RestoreTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -149,7 +149,7 @@ public sealed class MetricsPipeline
             ? null
             : Enumerable.Range(0, shardCount).Select(_ => new ShardCheckpointing(checkpoints, _options.CheckpointInterval, _time, _logger) { RestoresApplied = restoresApplied }).ToArray();
         if (checkpointing is not null)
-            source.PartitionsAssigned = assigned => RestoreBaselines(assigned, catalog, checkpointing, shardChannels, batches, restoresApplied, abort.Token);
+            source.PartitionsAssigned = assigned => RestoreBaselines(assigned, catalog, checkpoints!, checkpointing, shardChannels, batches, restoresApplied, abort.Token);
         // Pre-scaling only when targets are configured: otherwise the shards pay nothing for it.
         var prescale = _settings.Prescale.Targets.Count > 0
             ? new Prescale.PrescaleStage(_settings.Prescale, catalog, _decisions.Cluster, _settings.PrescaleBoard ?? new Prescale.PrescaleBoard())
@@ -287,7 +287,7 @@ public sealed class MetricsPipeline
     /// ahead of the partitions' records. At most <see cref="RestoreQueueBytes"/> of states wait for the shards at once:
     /// past it an idle shard is handed an empty batch, which makes it apply its queue, and the read waits.
     /// </summary>
-    private void RestoreBaselines(List<TopicPartition> assigned, SeriesCatalog catalog, ShardCheckpointing[] shards, Channel<ShardBatch>[] channels, ShardBatchPool batches, ManualResetEventSlim applied, CancellationToken abort)
+    private void RestoreBaselines(List<TopicPartition> assigned, SeriesCatalog catalog, StateCheckpoints checkpoints, ShardCheckpointing[] shards, Channel<ShardBatch>[] channels, ShardBatchPool batches, ManualResetEventSlim applied, CancellationToken abort)
     {
         var inputs = assigned.Where(tp => _topics.InputTopics.Contains(tp.Topic, StringComparer.Ordinal)).ToList();
         if (inputs.Count == 0)
@@ -298,7 +298,7 @@ public sealed class MetricsPipeline
         config.EnablePartitionEof = false;
         var restored = new HashSet<int>();
         var refused = 0;
-        StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _time, _logger, (series, state) =>
+        var expired = StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _options.StateTtl, _time, _logger, (series, state) =>
         {
             int id;
             if (state is null)
@@ -322,8 +322,10 @@ public sealed class MetricsPipeline
             shards[ShardDetector.ShardOf(id, shards.Length)].Enqueue(id, state);
             WaitForRestoreRoom(shards, channels, batches, applied, RestoreQueueBytes, _options.RestoreTimeout, _time, abort);
         });
+        checkpoints.Remove(expired);
         Stats.AddRestored(restored.Count);
-        PipelineLog.Restored(_logger, restored.Count, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused);
+        Stats.AddExpired(expired.Count);
+        PipelineLog.Restored(_logger, restored.Count, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused, expired.Count);
     }
 
     /// <summary>Restored states that may wait for the shards at once (a million mature series' states are about 1 GB).</summary>

@@ -9,6 +9,7 @@ public sealed class PipelineStats
     private int _pendingRetries;
     private long _checkpointed;
     private long _restored;
+    private long _expired;
     private long _points;
     private long _deadLettered;
     private long _anomalies;
@@ -94,6 +95,9 @@ public sealed class PipelineStats
     /// <summary>Series baselines restored from the state topic when partitions were assigned.</summary>
     public long Restored => Interlocked.Read(ref _restored);
 
+    /// <summary>Series whose newest checkpoint was older than <c>Pipeline:StateTtl</c> when partitions were assigned: not restored, and removed.</summary>
+    public long Expired => Interlocked.Read(ref _expired);
+
     /// <summary>Windows of anomalies the decision stage has diagnosed and decided.</summary>
     public long DecidedWindows => Interlocked.Read(ref _decidedWindows);
 
@@ -130,6 +134,8 @@ public sealed class PipelineStats
     internal void AddCheckpointed() => Interlocked.Increment(ref _checkpointed);
 
     internal void AddRestored(long n) => Interlocked.Add(ref _restored, n);
+
+    internal void AddExpired(long n) => Interlocked.Add(ref _expired, n);
 
     internal void AddSeriesOnSeveralPartitions() => Interlocked.Increment(ref _seriesOnSeveralPartitions);
 

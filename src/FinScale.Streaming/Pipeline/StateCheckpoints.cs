@@ -165,17 +165,21 @@ internal sealed class StateCheckpoints
     /// A key not yet compacted away arrives once per version, the newest last, so applying them in turn leaves the newest.
     /// Nothing is gathered here: a takeover of a million series once held every state and key at once.
     /// </summary>
-    public static void Read(
-        ConsumerConfig config, string topic, IReadOnlyCollection<TopicPartition> assigned, TimeSpan timeout, TimeProvider time, ILogger logger,
+    /// <returns>
+    /// The keys (and state partitions) whose newest record is a state older than <paramref name="ttl"/> by its timestamp,
+    /// which were not handed over; none when <paramref name="ttl"/> is zero.
+    /// </returns>
+    public static List<(byte[] Key, int StatePartition)> Read(
+        ConsumerConfig config, string topic, IReadOnlyCollection<TopicPartition> assigned, TimeSpan timeout, TimeSpan ttl, TimeProvider time, ILogger logger,
         Action<string, byte[]?> onState)
     {
         ArgumentNullException.ThrowIfNull(onState);
         if (assigned.Count == 0)
-            return;
+            return [];
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         var started = time.GetTimestamp();
         if (GetPartitionCount(consumer, topic, timeout) is not { } statePartitions || statePartitions == 0)
-            return;
+            return [];
         var wanted = assigned.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet();
         var ends = new List<TopicPartitionOffset>();
         foreach (var p in assigned.Select(tp => tp.Partition.Value % statePartitions).Distinct())
@@ -187,9 +191,11 @@ internal sealed class StateCheckpoints
         }
 
         if (ends.Count == 0)
-            return;
+            return [];
         consumer.Assign(ends.Select(e => new TopicPartitionOffset(e.TopicPartition, Offset.Beginning)));
         var remaining = ends.ToDictionary(e => e.Partition.Value, e => e.Offset.Value);
+        var expired = new Dictionary<string, (byte[] Key, int StatePartition)>(StringComparer.Ordinal);
+        var oldest = ttl > TimeSpan.Zero ? time.GetUtcNow() - ttl : DateTimeOffset.MinValue;
         var corrupt = 0;
         while (remaining.Count > 0 && time.GetElapsedTime(started) < timeout)
         {
@@ -203,6 +209,7 @@ internal sealed class StateCheckpoints
             var series = Encoding.UTF8.GetString(r.Message.Key);
             if (r.Message.Value is null)
             {
+                expired.Remove(series);
                 onState(series, null); // a tombstone
                 continue;
             }
@@ -213,14 +220,39 @@ internal sealed class StateCheckpoints
                 continue;
             }
 
-            if (wanted.Contains((inputTopic, inputPartition)))
-                onState(series, state);
+            if (!wanted.Contains((inputTopic, inputPartition)))
+                continue;
+            if (r.Message.Timestamp.Type != TimestampType.NotAvailable && r.Message.Timestamp.UtcDateTime < oldest)
+            {
+                // Silent for longer than the TTL, unless a newer record of the key follows. A state of it handed over
+                // before (an older record than this one cannot be fresher) is forgotten.
+                expired[series] = (r.Message.Key, r.Partition.Value);
+                onState(series, null);
+                continue;
+            }
+
+            expired.Remove(series);
+            onState(series, state);
         }
 
         if (remaining.Count > 0)
             PipelineLog.RestoreIncomplete(logger, topic, timeout);
         if (corrupt > 0)
             PipelineLog.RestoreCorrupt(logger, topic, corrupt);
+        return [.. expired.Values];
+    }
+
+    /// <summary>Removes the checkpoints of <paramref name="keys"/> from the state topic (tombstones, for compaction to drop).</summary>
+    public void Remove(IEnumerable<(byte[] Key, int StatePartition)> keys)
+    {
+        foreach (var (key, partition) in keys)
+        {
+            ProducerRetry.Produce(_producer, new TopicPartition(_topic, partition), new Message<byte[]?, byte[]> { Key = key, Value = null! }, report =>
+            {
+                if (report.Error.IsError)
+                    PipelineLog.CheckpointFailed(_logger, _topic, report.Error.Reason);
+            });
+        }
     }
 
     private static int? GetPartitionCount(IConsumer<byte[]?, byte[]> consumer, string topic, TimeSpan timeout)
