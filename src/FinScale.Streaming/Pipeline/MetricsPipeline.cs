@@ -298,7 +298,7 @@ public sealed class MetricsPipeline
         config.EnablePartitionEof = false;
         var restored = new HashSet<int>();
         var refused = 0;
-        var expired = StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _options.StateTtl, _time, _logger, (series, state) =>
+        var (expired, aged) = StateCheckpoints.Read(config, _topics.State, inputs, _options.RestoreTimeout, _options.StateTtl, _time, _logger, (series, state) =>
         {
             int id;
             if (state is null)
@@ -325,7 +325,7 @@ public sealed class MetricsPipeline
         checkpoints.Remove(expired);
         Stats.AddRestored(restored.Count);
         Stats.AddExpired(expired.Count);
-        PipelineLog.Restored(_logger, restored.Count, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused, expired.Count);
+        PipelineLog.Restored(_logger, restored.Count, string.Join(", ", inputs), _topics.State, (long)_time.GetElapsedTime(started).TotalMilliseconds, refused, aged, expired.Count);
     }
 
     /// <summary>Restored states that may wait for the shards at once (a million mature series' states are about 1 GB).</summary>

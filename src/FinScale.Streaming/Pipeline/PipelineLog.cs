@@ -75,8 +75,8 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "State topic {Topic}: {Count} records are not baseline checkpoints and were skipped")]
     public static partial void RestoreCorrupt(ILogger logger, string topic, int count);
 
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Restored {Restored} series baselines for {Partitions} from {Topic} in {Millis} ms ({Refused} refused; {Expired} silent longer than Pipeline:StateTtl, not restored and removed)")]
-    public static partial void Restored(ILogger logger, int restored, string partitions, string topic, long millis, int refused, int expired);
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Restored {Restored} series baselines for {Partitions} from {Topic} in {Millis} ms ({Refused} refused; {Aged} checkpoints older than Pipeline:StateTtl left out, {Removed} series' checkpoints removed)")]
+    public static partial void Restored(ILogger logger, int restored, string partitions, string topic, long millis, int refused, int aged, int removed);
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "State topic {Topic} is unavailable ({Reason}): baselines are not checkpointed in this run, and partitions taken over start cold")]
     public static partial void CheckpointsOff(ILogger logger, string topic, string reason);

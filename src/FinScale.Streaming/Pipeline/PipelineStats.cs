@@ -95,7 +95,7 @@ public sealed class PipelineStats
     /// <summary>Series baselines restored from the state topic when partitions were assigned.</summary>
     public long Restored => Interlocked.Read(ref _restored);
 
-    /// <summary>Series whose newest checkpoint was older than <c>Pipeline:StateTtl</c> when partitions were assigned: not restored, and removed.</summary>
+    /// <summary>Series whose newest checkpoint was older than <c>Pipeline:StateTtl</c> when partitions were assigned: not restored, and their checkpoints removed (at most 100,000 a takeover).</summary>
     public long Expired => Interlocked.Read(ref _expired);
 
     /// <summary>Windows of anomalies the decision stage has diagnosed and decided.</summary>

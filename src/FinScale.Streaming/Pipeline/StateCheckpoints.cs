@@ -167,19 +167,20 @@ internal sealed class StateCheckpoints
     /// </summary>
     /// <returns>
     /// The keys (and state partitions) whose newest record is a state older than <paramref name="ttl"/> by its timestamp,
-    /// which were not handed over; none when <paramref name="ttl"/> is zero.
+    /// which were not handed over (at most <see cref="MaxRemovedPerRead"/>; none when <paramref name="ttl"/> is zero),
+    /// and how many aged records were left out in all.
     /// </returns>
-    public static List<(byte[] Key, int StatePartition)> Read(
+    public static (List<(byte[] Key, int StatePartition)> Expired, int Aged) Read(
         ConsumerConfig config, string topic, IReadOnlyCollection<TopicPartition> assigned, TimeSpan timeout, TimeSpan ttl, TimeProvider time, ILogger logger,
         Action<string, byte[]?> onState)
     {
         ArgumentNullException.ThrowIfNull(onState);
         if (assigned.Count == 0)
-            return [];
+            return ([], 0);
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         var started = time.GetTimestamp();
         if (GetPartitionCount(consumer, topic, timeout) is not { } statePartitions || statePartitions == 0)
-            return [];
+            return ([], 0);
         var wanted = assigned.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet();
         var ends = new List<TopicPartitionOffset>();
         foreach (var p in assigned.Select(tp => tp.Partition.Value % statePartitions).Distinct())
@@ -191,12 +192,13 @@ internal sealed class StateCheckpoints
         }
 
         if (ends.Count == 0)
-            return [];
+            return ([], 0);
         consumer.Assign(ends.Select(e => new TopicPartitionOffset(e.TopicPartition, Offset.Beginning)));
         var remaining = ends.ToDictionary(e => e.Partition.Value, e => e.Offset.Value);
         var expired = new Dictionary<string, (byte[] Key, int StatePartition)>(StringComparer.Ordinal);
         var oldest = ttl > TimeSpan.Zero ? time.GetUtcNow() - ttl : DateTimeOffset.MinValue;
         var corrupt = 0;
+        var aged = 0;
         while (remaining.Count > 0 && time.GetElapsedTime(started) < timeout)
         {
             var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
@@ -225,8 +227,11 @@ internal sealed class StateCheckpoints
             if (r.Message.Timestamp.Type != TimestampType.NotAvailable && r.Message.Timestamp.UtcDateTime < oldest)
             {
                 // Silent for longer than the TTL, unless a newer record of the key follows. A state of it handed over
-                // before (an older record than this one cannot be fresher) is forgotten.
-                expired[series] = (r.Message.Key, r.Partition.Value);
+                // before (an older record than this one cannot be fresher) is forgotten. Past MaxRemovedPerRead keys the
+                // rest are only left out, not removed yet: the first takeover after an upgrade may meet years of them.
+                aged++;
+                if (expired.Count < MaxRemovedPerRead || expired.ContainsKey(series))
+                    expired[series] = (r.Message.Key, r.Partition.Value);
                 onState(series, null);
                 continue;
             }
@@ -239,8 +244,11 @@ internal sealed class StateCheckpoints
             PipelineLog.RestoreIncomplete(logger, topic, timeout);
         if (corrupt > 0)
             PipelineLog.RestoreCorrupt(logger, topic, corrupt);
-        return [.. expired.Values];
+        return ([.. expired.Values], aged);
     }
+
+    /// <summary>Most aged keys one read removes (their keys are held until the read ends: about 15 MB at most).</summary>
+    internal const int MaxRemovedPerRead = 100_000;
 
     /// <summary>Removes the checkpoints of <paramref name="keys"/> from the state topic (tombstones, for compaction to drop).</summary>
     public void Remove(IEnumerable<(byte[] Key, int StatePartition)> keys)
