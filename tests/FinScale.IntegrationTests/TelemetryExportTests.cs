@@ -69,6 +69,12 @@ public sealed class TelemetryExportTests(EmbeddedClusterFixture cluster) : IClas
         Assert.Contains(Last("finscale.decode.errors").Sum.DataPoints, p => Attr(p, "signal") == "metrics");
         Assert.True(Last("finscale.series.active").Gauge.DataPoints.Single().AsInt > 0, "active series");
         Assert.Equal(1_000_000, Last("finscale.series.limit").Gauge.DataPoints.Single().AsInt); // Detection:MaxSeries: this machine's memory holds it
+
+        // Checkpoints (every 5 minutes by default, and at stop): the stop wrote every series, and no cycle is left.
+        Assert.Equal(Last("finscale.series.active").Gauge.DataPoints.Single().AsInt, Sum(Last("finscale.checkpoints.written")));
+        Assert.Equal(0, Last("finscale.checkpoints.pending").Gauge.DataPoints.Single().AsInt);
+        Assert.Equal(0, Sum(Last("finscale.checkpoints.restored")));
+        Assert.Equal(0, Sum(Last("finscale.checkpoints.expired")));
         Assert.Contains(exported.Where(m => m.Name == "finscale.consumer.lag").SelectMany(m => m.Gauge.DataPoints),
             p => Attr(p, "topic") == t.OtlpMetrics && p.Attributes.Any(a => a.Key == "partition"));
         Assert.True(Last("finscale.detection.latency").Histogram.DataPoints.Sum(p => (long)p.Count) > 0, "detection latency");

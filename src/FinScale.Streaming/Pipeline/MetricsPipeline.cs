@@ -148,6 +148,7 @@ public sealed class MetricsPipeline
         var checkpointing = checkpoints is null
             ? null
             : Enumerable.Range(0, shardCount).Select(_ => new ShardCheckpointing(checkpoints, _options.CheckpointInterval, _time, _logger) { RestoresApplied = restoresApplied }).ToArray();
+        Stats.ObserveCheckpointing(checkpointing);
         if (checkpointing is not null)
             source.PartitionsAssigned = assigned => RestoreBaselines(assigned, catalog, checkpoints!, checkpointing, shardChannels, batches, restoresApplied, abort.Token);
         // Pre-scaling only when targets are configured: otherwise the shards pay nothing for it.

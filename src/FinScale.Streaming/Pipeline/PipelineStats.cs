@@ -9,6 +9,7 @@ public sealed class PipelineStats
     private int _pendingRetries;
     private long _checkpointed;
     private long _restored;
+    private ShardCheckpointing[]? _checkpointing;
     private long _expired;
     private long _points;
     private long _deadLettered;
@@ -91,6 +92,24 @@ public sealed class PipelineStats
 
     /// <summary>Series baseline checkpoints written to the state topic (acknowledged).</summary>
     public long Checkpointed => Interlocked.Read(ref _checkpointed);
+
+    /// <summary>
+    /// Series of the checkpoint cycles in progress not yet written, over all shards (0 when checkpoints are off). A
+    /// cycle is paced over half <c>Pipeline:CheckpointInterval</c>: one still pending past that means Kafka or the
+    /// shards are behind.
+    /// </summary>
+    public long CheckpointsPending
+    {
+        get
+        {
+            var sum = 0L;
+            foreach (var shard in Volatile.Read(ref _checkpointing) ?? [])
+                sum += shard.Pending;
+            return sum;
+        }
+    }
+
+    internal void ObserveCheckpointing(ShardCheckpointing[]? shards) => Volatile.Write(ref _checkpointing, shards);
 
     /// <summary>Series baselines restored from the state topic when partitions were assigned.</summary>
     public long Restored => Interlocked.Read(ref _restored);

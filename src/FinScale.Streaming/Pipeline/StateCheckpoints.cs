@@ -294,8 +294,8 @@ internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan 
     private int _cursor;
     private long _cycleStarted = time.GetTimestamp();
 
-    /// <summary>The series of the cycle in progress not yet written.</summary>
-    public int Pending => _pending.Count - _cursor;
+    /// <summary>The series of the cycle in progress not yet written (read by the metrics too: a moment's value).</summary>
+    public int Pending => Math.Max(0, _pending.Count - Volatile.Read(ref _cursor));
 
     /// <summary>Bytes of restored states queued for the shard and not yet applied.</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);

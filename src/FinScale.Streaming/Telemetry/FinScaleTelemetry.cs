@@ -44,6 +44,10 @@ public static class FinScaleTelemetry
         Meter.CreateObservableGauge("finscale.series.active", () => _stats?.Series ?? 0, "{series}", "Distinct series being baselined.");
         Meter.CreateObservableGauge("finscale.series.limit", () => _stats?.SeriesCap ?? 0, "{series}", "Most series this process baselines: Detection:MaxSeries, or fewer when its memory limit would not hold that many.");
         Meter.CreateObservableGauge("finscale.series.multi_partition", () => _stats?.SeriesOnSeveralPartitions ?? 0, "{series}", "Series whose points came from more than one input partition: producers are not keying by resource.");
+        Meter.CreateObservableCounter("finscale.checkpoints.written", () => _stats?.Checkpointed ?? 0, "{series}", "Series baseline checkpoints acknowledged by the state topic.");
+        Meter.CreateObservableGauge("finscale.checkpoints.pending", () => _stats?.CheckpointsPending ?? 0, "{series}", "Series of the checkpoint cycles in progress not yet written; a cycle is paced over half Pipeline:CheckpointInterval.");
+        Meter.CreateObservableCounter("finscale.checkpoints.restored", () => _stats?.Restored ?? 0, "{series}", "Series baselines restored from the state topic when partitions were assigned.");
+        Meter.CreateObservableCounter("finscale.checkpoints.expired", () => _stats?.Expired ?? 0, "{series}", "Series not restored because their newest checkpoint was older than Pipeline:StateTtl; their checkpoints removed.");
         Meter.CreateObservableGauge("finscale.consumer.lag", ConsumerLag, "{record}", "Records behind the partition's end, per topic and partition.");
         Meter.CreateObservableGauge("finscale.partitions.assigned", () => _stats?.AssignedPartitions ?? 0, "{partition}", "Input partitions this instance owns in its consumer group.");
         Meter.CreateObservableGauge("finscale.kafka.brokers.up", () => _kafka?.BrokersUp ?? 0, "{broker}", "Brokers the consumer is connected to.");
