@@ -112,6 +112,9 @@ public sealed class ShardDetector
     /// <summary>The oldest format <see cref="ImportState"/> reads.</summary>
     public const byte OldestStateVersion = 1;
 
+    /// <summary>Whether a series' state changed since the last <see cref="DrainChanged"/> (the shard's own thread only).</summary>
+    public bool HasChanges => _changedIds.Count > 0;
+
     /// <summary>Appends the (global) ids of the series whose state changed since the last call, and forgets them.</summary>
     public void DrainChanged(List<int> seriesIds)
     {

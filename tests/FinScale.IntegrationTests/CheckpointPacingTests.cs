@@ -74,6 +74,35 @@ public sealed class CheckpointPacingTests(EmbeddedClusterFixture cluster) : ICla
     }
 
     [Fact]
+    public async Task IdleShard_StartsAndFinishesItsCheckpointCycle_WithoutBatches()
+    {
+        const int series = 500;
+        var topic = $"state-{Guid.NewGuid():N}";
+        await cluster.CreateTopicAsync(topic, 2);
+        var (catalog, detector) = Shard(series);
+        var stats = new PipelineStats();
+        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers });
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(endpoint.ProducerConfig("idle")).Build();
+        var checkpoints = new StateCheckpoints(producer, topic, 2, catalog, id => new TopicPartition("input", id % 2), stats, NullLogger.Instance);
+        var shard = new ShardCheckpointing(checkpoints, TimeSpan.FromSeconds(2), TimeProvider.System, NullLogger.Instance);
+        var input = System.Threading.Channels.Channel.CreateUnbounded<ShardBatch>();
+        var stage = new DetectionStage(input.Reader, System.Threading.Channels.Channel.CreateUnbounded<AnomalyEnvelope>().Writer, detector, stats, checkpointing: shard);
+
+        // The series changed before the shard went idle; no batch ever comes. The cycle falls due after the interval and
+        // is written over the next second, by the shard's idle ticks alone.
+        var running = stage.RunAsync(CancellationToken.None);
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(60);
+        while (stats.Checkpointed < series && TimeProvider.System.GetUtcNow() < deadline)
+            await Task.Delay(100);
+
+        Assert.Equal(series, stats.Checkpointed);
+        Assert.Equal(0, shard.Pending);
+        Assert.False(running.IsCompleted, "the shard still waits for input");
+        input.Writer.Complete();
+        await running;
+    }
+
+    [Fact]
     public void PacedWrite_StopsAtMaxInFlight_WhenTheBrokerDoesNotAcknowledge()
     {
         var series = StateCheckpoints.MaxInFlight + 1_000;

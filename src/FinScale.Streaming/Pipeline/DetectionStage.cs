@@ -43,8 +43,15 @@ internal sealed class DetectionStage
     /// <summary>Processes batches until the input completes. Does not complete the shared output: the pipeline does, once every shard is done.</summary>
     public async Task RunAsync(CancellationToken abort)
     {
-        await foreach (var batch in _input.ReadAllAsync(abort))
+        while (true)
         {
+            if (!_input.TryRead(out var batch))
+            {
+                if (!await WaitForBatchAsync(abort))
+                    break;
+                continue;
+            }
+
             // Baselines restored for newly assigned partitions arrive before any of their points.
             _checkpointing?.Restore(_detector);
             var late = _detector.OutOfOrderPoints + _detector.NonFinitePoints;
@@ -88,6 +95,33 @@ internal sealed class DetectionStage
         // A graceful stop leaves the freshest baselines for whoever takes the partitions next.
         _checkpointing?.Write(_detector);
     }
+
+    /// <summary>
+    /// Waits for the next batch (false once the input is complete). While checkpoint work may fall due and no batch comes,
+    /// it goes on with it every <see cref="IdleCheckpointTick"/>: a shard whose input stopped would otherwise leave a
+    /// cycle unwritten, or never start the next, until input came back or the run stopped.
+    /// </summary>
+    private async ValueTask<bool> WaitForBatchAsync(CancellationToken abort)
+    {
+        while (_checkpointing is { } checkpointing && checkpointing.HasWork(_detector))
+        {
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            tick.CancelAfter(IdleCheckpointTick);
+            try
+            {
+                return await _input.WaitToReadAsync(tick.Token);
+            }
+            catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+            {
+                checkpointing.WriteIfDue(_detector);
+            }
+        }
+
+        return await _input.WaitToReadAsync(abort);
+    }
+
+    /// <summary>How often an idle shard goes on with its checkpoint work.</summary>
+    internal static readonly TimeSpan IdleCheckpointTick = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// An opening anomaly gets the trace id (and span id, when the example named one) of the point that opened it, when

@@ -294,6 +294,9 @@ internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan 
     private int _cursor;
     private long _cycleStarted = time.GetTimestamp();
 
+    /// <summary>Whether checkpoint work may fall due for <paramref name="detector"/> while no batch comes: a cycle in progress, or changed series for the next.</summary>
+    public bool HasWork(ShardDetector detector) => Pending > 0 || detector.HasChanges;
+
     /// <summary>The series of the cycle in progress not yet written (read by the metrics too: a moment's value).</summary>
     public int Pending => Math.Max(0, _pending.Count - Volatile.Read(ref _cursor));
 
