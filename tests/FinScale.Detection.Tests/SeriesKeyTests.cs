@@ -25,12 +25,9 @@ public class SeriesKeyTests
     public void Parse_RandomKeys_RoundTrip_WithAttributesSortedAndFoundByKey()
     {
         var random = new Random(7);
-        const string alphabet = "ab.z_\"\\,={}é€";
         for (var n = 0; n < 500; n++)
         {
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var a = random.Next(0, 12); a > 0; a--)
-                attributes[$"k{random.Next(1000)}.{(char)('a' + random.Next(26))}"] = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var attributes = RandomAttributes(random, names: 1000, letters: 26);
             var created = SeriesKey.Create("http.server.request.duration", attributes);
 
             var parsed = SeriesKey.Parse(created.Text);
@@ -48,12 +45,9 @@ public class SeriesKeyTests
     public void TryReadAttributes_RandomKeys_ReadsWhatParseFinds()
     {
         var random = new Random(11);
-        const string alphabet = "ab.z_\"\\,={}é€";
         for (var n = 0; n < 2_000; n++)
         {
-            var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var a = random.Next(0, 12); a > 0; a--)
-                attributes[$"k{random.Next(20)}.{(char)('a' + random.Next(3))}"] = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var attributes = RandomAttributes(random, names: 20, letters: 3);
             var key = SeriesKey.Create("http.server.request.duration", attributes);
 
             // Some names the key has, some it does not, one of them twice.
@@ -97,4 +91,17 @@ public class SeriesKeyTests
     [InlineData("m{}")]
     [InlineData("{a=\"1\"}")] // no name
     public void Parse_NonCanonicalText_IsRefused(string text) => Assert.Throws<FormatException>(() => SeriesKey.Parse(text));
+
+    /// <summary>
+    /// Up to 11 attributes named <c>k{0..names-1}.{one of the first letters}</c>, values of up to 11 characters from an
+    /// alphabet of quotes, backslashes, cut characters and non-ASCII (the same random draws as the tests always made).
+    /// </summary>
+    private static Dictionary<string, string> RandomAttributes(Random random, int names, int letters)
+    {
+        const string alphabet = "ab.z_\"\\,={}é€";
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var a = random.Next(0, 12); a > 0; a--)
+            attributes[$"k{random.Next(names)}.{(char)('a' + random.Next(letters))}"] = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        return attributes;
+    }
 }

@@ -23,14 +23,11 @@ public sealed class CheckpointPacingTests(EmbeddedClusterFixture cluster) : ICla
     public async Task Cycle_WritesItsSeriesLinearlyOverHalfTheInterval_ThenAllAtStop()
     {
         const int series = 1_000;
-        var topic = $"state-{Guid.NewGuid():N}";
-        await cluster.CreateTopicAsync(topic, 2);
         var (catalog, detector) = Shard(series);
         var time = new ManualTime();
         var stats = new PipelineStats();
-        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers });
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(endpoint.ProducerConfig("pacing")).Build();
-        var checkpoints = new StateCheckpoints(producer, topic, 2, catalog, id => new TopicPartition("input", id % 2), stats, NullLogger.Instance);
+        var (producer, checkpoints) = Checkpoints(cluster.BootstrapServers, await NewStateTopicAsync(), catalog, stats);
+        using var _ = producer;
         var shard = new ShardCheckpointing(checkpoints, Interval, time, NullLogger.Instance);
 
         // Before the interval has passed: nothing.
@@ -77,13 +74,10 @@ public sealed class CheckpointPacingTests(EmbeddedClusterFixture cluster) : ICla
     public async Task IdleShard_StartsAndFinishesItsCheckpointCycle_WithoutBatches()
     {
         const int series = 500;
-        var topic = $"state-{Guid.NewGuid():N}";
-        await cluster.CreateTopicAsync(topic, 2);
         var (catalog, detector) = Shard(series);
         var stats = new PipelineStats();
-        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = cluster.BootstrapServers });
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(endpoint.ProducerConfig("idle")).Build();
-        var checkpoints = new StateCheckpoints(producer, topic, 2, catalog, id => new TopicPartition("input", id % 2), stats, NullLogger.Instance);
+        var (producer, checkpoints) = Checkpoints(cluster.BootstrapServers, await NewStateTopicAsync(), catalog, stats);
+        using var _ = producer;
         var shard = new ShardCheckpointing(checkpoints, TimeSpan.FromSeconds(2), TimeProvider.System, NullLogger.Instance);
         var input = System.Threading.Channels.Channel.CreateUnbounded<ShardBatch>();
         var stage = new DetectionStage(input.Reader, System.Threading.Channels.Channel.CreateUnbounded<AnomalyEnvelope>().Writer, detector, stats, checkpointing: shard);
@@ -114,15 +108,30 @@ public sealed class CheckpointPacingTests(EmbeddedClusterFixture cluster) : ICla
         // A broker address that refuses every connection: records wait in the producer's queue, unacknowledged.
         using var refusing = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         refusing.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = "127.0.0.1:" + ((IPEndPoint)refusing.LocalEndPoint!).Port });
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(endpoint.ProducerConfig("unacknowledged")).Build();
-        var checkpoints = new StateCheckpoints(producer, "state", 2, catalog, id => new TopicPartition("input", id % 2), new PipelineStats(), NullLogger.Instance);
+        var (producer, checkpoints) = Checkpoints("127.0.0.1:" + ((IPEndPoint)refusing.LocalEndPoint!).Port, "state", catalog, new PipelineStats());
+        using var _ = producer;
 
         var reached = checkpoints.Write(detector, changed, 0, changed.Count, wait: false);
 
         Assert.Equal(StateCheckpoints.MaxInFlight, reached);
         Assert.Equal(StateCheckpoints.MaxInFlight, checkpoints.InFlight);
         Assert.Equal(reached, checkpoints.Write(detector, changed, reached, changed.Count, wait: false)); // still full: nothing more
+    }
+
+    /// <summary>A state topic of the test's own, two partitions, on the embedded cluster.</summary>
+    private async Task<string> NewStateTopicAsync()
+    {
+        var topic = $"state-{Guid.NewGuid():N}";
+        await cluster.CreateTopicAsync(topic, 2);
+        return topic;
+    }
+
+    /// <summary>Checkpoints of <paramref name="catalog"/>'s series to <paramref name="topic"/> (two partitions; series i's home is input partition i mod 2), and the producer behind them for the caller to dispose.</summary>
+    private static (IProducer<byte[]?, byte[]> Producer, StateCheckpoints Checkpoints) Checkpoints(string bootstrapServers, string topic, SeriesCatalog catalog, PipelineStats stats)
+    {
+        var endpoint = KafkaEndpoint.Open(new KafkaOptions { BootstrapServers = bootstrapServers });
+        var producer = new ProducerBuilder<byte[]?, byte[]>(endpoint.ProducerConfig("checkpoints")).Build();
+        return (producer, new StateCheckpoints(producer, topic, 2, catalog, id => new TopicPartition("input", id % 2), stats, NullLogger.Instance));
     }
 
     private static (SeriesCatalog Catalog, ShardDetector Detector) Shard(int series)

@@ -40,6 +40,7 @@ internal sealed class StateCheckpoints
         _homeOf = homeOf;
         _stats = stats;
         _logger = logger;
+        _onDelivered = OnDelivered;
     }
 
     /// <summary>
@@ -90,7 +91,7 @@ internal sealed class StateCheckpoints
             Interlocked.Increment(ref _inFlight);
             try
             {
-                ProducerRetry.Produce(_producer, new TopicPartition(_topic, home.Partition.Value % _statePartitions), message, _onDelivered ??= OnDelivered);
+                ProducerRetry.Produce(_producer, new TopicPartition(_topic, home.Partition.Value % _statePartitions), message, _onDelivered);
             }
             catch
             {
@@ -101,8 +102,6 @@ internal sealed class StateCheckpoints
 
         return i;
     }
-
-    public static byte[] Encode(string topic, int partition, byte[] state) => Encode(Encoding.UTF8.GetBytes(topic), partition, state);
 
     private static byte[] Encode(ReadOnlySpan<byte> name, int partition, ReadOnlySpan<byte> state)
     {
@@ -122,7 +121,7 @@ internal sealed class StateCheckpoints
     /// <summary>Input topic names as UTF-8, encoded once (a handful of topics; shard threads read it at once).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _topicNames = new(StringComparer.Ordinal);
 
-    private Action<DeliveryReport<byte[]?, byte[]>>? _onDelivered;
+    private readonly Action<DeliveryReport<byte[]?, byte[]>> _onDelivered;
 
     private static (MemoryStream, BinaryWriter) NewScratch()
     {
@@ -369,9 +368,8 @@ internal sealed class ShardCheckpointing(StateCheckpoints checkpoints, TimeSpan 
     /// <summary>Writes the rest of the cycle in progress and every series changed since, waiting for room (at stop).</summary>
     public void Write(ShardDetector detector)
     {
-        _cursor = checkpoints.Write(detector, _pending, _cursor, _pending.Count, wait: true);
+        checkpoints.Write(detector, _pending, _cursor, _pending.Count, wait: true);
         _pending.Clear();
-        _cursor = 0;
         detector.DrainChanged(_pending);
         _cursor = checkpoints.Write(detector, _pending, 0, _pending.Count, wait: true);
         _cycleStarted = time.GetTimestamp();
